@@ -1,0 +1,111 @@
+// Plain value types stored by store/ and served by api/. JSON-valued columns are kept
+// as serialized text here so that domain stays free of a JSON library in its headers.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/money.hpp"
+#include "domain/time.hpp"
+
+namespace ca {
+
+// Which creator a request may see. Admin keys see everything (creator_id empty);
+// creator keys see only their creator. Every tenant-table query takes one.
+struct Tenant {
+  std::optional<std::string> creator_id;
+  bool is_admin() const { return !creator_id.has_value(); }
+  static Tenant admin() { return {}; }
+  static Tenant creator(std::string id) { return {std::move(id)}; }
+};
+
+struct Creator {
+  std::string id;
+  std::string name;
+  std::string email;
+  std::optional<std::string> external_username;
+  std::string timezone = "UTC";
+  std::string settings_json = "{}";
+  Timestamp created_at{};
+  Timestamp updated_at{};
+};
+
+enum class Channel { whatsapp, email, sms };
+const char* to_string(Channel c);
+std::optional<Channel> parse_channel(std::string_view s);
+
+struct Consent {
+  bool granted = false;
+  std::string source;
+  Timestamp at{};
+};
+
+struct Consumer {
+  std::string id;
+  std::string creator_id;
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+  std::optional<std::string> whatsapp;  // E.164
+  std::optional<std::string> external_id;
+  std::optional<std::string> timezone;  // IANA; empty = unknown (policy falls back to the creator's)
+  std::map<Channel, Consent> consent;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+};
+
+enum class Stage { new_, interested, engaged, converted, churned };
+const char* to_string(Stage s);
+std::optional<Stage> parse_stage(std::string_view s);
+
+struct ConsumerContext {
+  std::string consumer_id;
+  std::string creator_id;
+  Stage stage = Stage::new_;
+  double lead_score = 0;
+  std::optional<Timestamp> last_seen_at;
+  std::string metrics_json = "{}";
+  std::string attributes_json = "{}";
+  Timestamp updated_at{};
+};
+
+struct Product {
+  std::string id;
+  std::string creator_id;
+  std::string name;
+  std::string type;
+  Money price;
+  std::optional<std::string> description;
+  std::optional<std::string> url;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+};
+
+enum class KeyRole { admin, creator };
+
+struct ApiKey {
+  std::string id;
+  KeyRole role = KeyRole::creator;
+  std::optional<std::string> creator_id;  // set iff role == creator
+  std::string prefix;                     // visible part, e.g. "ca_3f9a1c2b"
+  std::string hash_hex;                   // SHA-256 of the whole key
+  std::optional<std::string> name;
+  Timestamp created_at{};
+  std::optional<Timestamp> last_used_at;
+};
+
+// A page of a list: `after_id` is the decoded cursor (ids are time-ordered UUIDv7,
+// lists are newest first, so the next page holds ids < after_id).
+struct PageRequest {
+  std::optional<std::string> after_id;
+  int limit = 50;
+};
+
+template <class T>
+struct Page {
+  std::vector<T> items;
+  std::optional<std::string> next_after_id;  // id of the last item when more may follow
+};
+
+}  // namespace ca

@@ -1,0 +1,62 @@
+#include "domain/ids.hpp"
+
+#include <openssl/rand.h>
+
+#include <array>
+#include <stdexcept>
+
+namespace ca {
+
+void SecureRandom::fill(std::span<std::uint8_t> out) {
+  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
+    // Without entropy we must not mint keys; this is unrecoverable.
+    throw std::runtime_error("RAND_bytes failed");
+  }
+}
+
+std::uint64_t SeededRandom::next() {
+  std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+void SeededRandom::fill(std::span<std::uint8_t> out) {
+  for (size_t i = 0; i < out.size(); i += 8) {
+    std::uint64_t v = next();
+    for (size_t j = 0; j < 8 && i + j < out.size(); ++j) out[i + j] = static_cast<std::uint8_t>(v >> (8 * j));
+  }
+}
+
+std::string IdGenerator::next() {
+  std::array<std::uint8_t, 16> b{};
+  random_.fill(std::span<std::uint8_t>(b.data() + 6, 10));
+  auto ms = static_cast<std::uint64_t>(to_micros(clock_.now()) / 1000);
+  for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
+  b[6] = static_cast<std::uint8_t>(0x70 | (b[6] & 0x0f));  // version 7
+  b[8] = static_cast<std::uint8_t>(0x80 | (b[8] & 0x3f));  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(36);
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) s += '-';
+    s += kHex[b[i] >> 4];
+    s += kHex[b[i] & 0xf];
+  }
+  return s;
+}
+
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < 36; ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace ca

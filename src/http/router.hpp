@@ -1,0 +1,56 @@
+// Routes "/creators/{id}/api-keys/{key_id}" to handlers; 404 for unknown paths,
+// 405 (with Allow) for known paths with another method.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace ca::http {
+
+using Handler = std::function<Response(Request&)>;
+
+enum class BodyKind { json, form, any };
+
+struct RouteOptions {
+  std::size_t max_body_bytes = 0;  // 0: the server default
+  BodyKind body = BodyKind::json;  // what Content-Type a non-empty body must have
+};
+
+struct Route {
+  Method method;
+  std::string pattern;
+  Handler handler;
+  RouteOptions options;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;  // null when not matched
+  int status = 200;              // 404 or 405 when route is null
+  std::string allow;             // "GET, POST" for a 405
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+class Router {
+ public:
+  Router();
+  ~Router();
+  Router(Router&&) noexcept;
+  Router& operator=(Router&&) noexcept;
+
+  void add(Method method, std::string_view pattern, Handler handler, RouteOptions options = {});
+  // Literal segments win over parameters; a trailing slash is ignored.
+  RouteMatch match(Method method, std::string_view path) const;
+
+ private:
+  struct Node;
+  std::unique_ptr<Node> root_;
+  std::vector<std::unique_ptr<Route>> routes_;
+};
+
+}  // namespace ca::http
