@@ -1,1 +1,76 @@
-int main() { return 0; }
+// creator-agents: serve | migrate | keys create. Later: worker, onboard, simulate, demo.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "app/config.hpp"
+#include "app/service.hpp"
+
+namespace {
+
+int fail(const ca::Error& e) {
+  std::cerr << "error: " << e.message;
+  if (!e.field.empty()) std::cerr << " (" << e.field << ")";
+  std::cerr << "\n";
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"creator-agents: sales agents for creators"};
+  cli.require_subcommand(1);
+
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP API (migrates first)");
+  std::optional<int> port;
+  std::optional<std::string> host;
+  serve->add_option("--port", port, "Port to listen on (env PORT, default 8080)")->check(CLI::Range(0, 65535));
+  serve->add_option("--host", host, "Address to bind (env HOST, default 127.0.0.1)");
+
+  auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
+
+  auto* keys = cli.add_subcommand("keys", "Manage API keys");
+  keys->require_subcommand(1);
+  auto* keys_create = keys->add_subcommand("create", "Mint a new API key and print it once");
+  bool admin = false;
+  std::optional<std::string> creator;
+  auto* admin_flag = keys_create->add_flag("--admin", admin, "An admin key (sees every creator)");
+  auto* creator_opt = keys_create->add_option("--creator", creator, "A key scoped to this creator id");
+  admin_flag->excludes(creator_opt);
+  creator_opt->excludes(admin_flag);
+
+  CLI11_PARSE(cli, argc, argv);
+
+  auto config = ca::app::Config::from_env();
+  if (!config) return fail(config.error());
+  ca::app::setup_logging(config->log_level);
+
+  if (*serve) {
+    if (port) config->port = static_cast<std::uint16_t>(*port);
+    if (host) config->host = *host;
+    auto service = ca::app::Service::start(*config, std::cout);
+    if (!service) return fail(service.error());
+    spdlog::info("listening on http://{}:{}", config->host, (*service)->port());
+    (*service)->run(/*handle_signals=*/true);
+    spdlog::info("stopped");
+    return 0;
+  }
+  if (*migrate) {
+    auto n = ca::app::migrate(*config);
+    if (!n) return fail(n.error());
+    std::cout << "applied " << *n << " migration(s)\n";
+    return 0;
+  }
+  if (*keys_create) {
+    if (!admin && !creator) {
+      std::cerr << "error: keys create needs --admin or --creator ID\n";
+      return 2;
+    }
+    auto key = ca::app::create_key(*config, admin, creator);
+    if (!key) return fail(key.error());
+    std::cout << *key << "\n";
+    return 0;
+  }
+  return 0;
+}

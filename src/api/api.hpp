@@ -1,0 +1,31 @@
+// The JSON API: one file per resource turns requests into store/service calls and
+// results into JSON. No SQL and no business rules here.
+#pragma once
+
+#include <functional>
+
+#include "auth/authenticator.hpp"
+#include "domain/ids.hpp"
+#include "domain/time.hpp"
+#include "http/router.hpp"
+#include "store/store.hpp"
+
+namespace ca::api {
+
+struct ApiDeps {
+  store::Store& store;
+  auth::Authenticator& auth;
+  const Clock& clock;
+  IdGenerator& ids;
+  Random& secure_random;  // for API keys only
+};
+
+void register_routes(http::Router& router, ApiDeps& deps);
+
+// Split per resource (called by register_routes).
+void register_health_routes(http::Router& router, ApiDeps& deps);
+void register_creator_routes(http::Router& router, ApiDeps& deps);
+void register_consumer_routes(http::Router& router, ApiDeps& deps);
+void register_product_routes(http::Router& router, ApiDeps& deps);
+
+}  // namespace ca::api

@@ -1,0 +1,155 @@
+// /consumers: CRUD, consent, context, export and erasure.
+#include <boost/json/object.hpp>
+
+#include "api/api.hpp"
+#include "api/codecs.hpp"
+#include "api/handler_support.hpp"
+
+namespace ca::api {
+
+namespace bj = boost::json;
+using http::Method;
+using store::TxMode;
+
+namespace {
+
+Result<http::Response> create_consumer(ApiDeps& d, const auth::Principal& p, http::Request& req) {
+  auto body = json::parse_object(req.body);
+  if (!body) return std::move(body).error();
+  json::FieldReader r(*body);
+  r.reject_unknown({"name", "email", "whatsapp", "external_id", "timezone", "creator_id", "consent"});
+  Consumer c;
+  apply_consumer_fields(r, c, /*creating=*/true);
+  auto creator_id = r.string("creator_id", json::Need::optional, 36);
+  // Optional initial consent: {"whatsapp": true, "email": false}.
+  if (const auto* consent = r.object("consent", json::Need::optional)) {
+    json::FieldReader cr(*consent, "consent");
+    cr.reject_unknown({"whatsapp", "email", "sms"});
+    for (Channel ch : {Channel::whatsapp, Channel::email, Channel::sms}) {
+      if (auto granted = cr.boolean(to_string(ch), json::Need::optional)) {
+        c.consent[ch] = Consent{*granted, "api", d.clock.now()};
+      }
+    }
+    if (!cr.ok()) r.adopt(cr.error());
+  }
+  if (!r.ok()) return r.error();
+  auto owner = owning_creator(d, p, creator_id);
+  if (!owner) return std::move(owner).error();
+  c.creator_id = *owner;
+  c.id = d.ids.next();
+  c.created_at = c.updated_at = d.clock.now();
+  CA_CHECK(store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) { return tx.consumers().insert(c); }));
+  return json_response(201, to_json(c));
+}
+
+Result<http::Response> list_consumers(ApiDeps& d, const auth::Principal& p, http::Request& req) {
+  auto page = parse_page(req);
+  if (!page) return std::move(page).error();
+  store::ConsumerFilter filter;
+  if (auto stage = req.query_param("stage"); stage && !stage->empty()) {
+    filter.stage = parse_stage(*stage);
+    if (!filter.stage) {
+      return Error::invalid("stage", "stage must be one of new, interested, engaged, converted, churned");
+    }
+  }
+  if (auto q = req.query_param("q"); q && !q->empty()) {
+    if (q->size() > 200) return Error::invalid("q", "q must be at most 200 characters");
+    filter.q = std::string(*q);
+  }
+  auto result = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) {
+    return tx.consumers().list(p.tenant(), filter, *page);
+  });
+  if (!result) return std::move(result).error();
+  return page_response(*result, [](const Consumer& c) { return to_json(c); });
+}
+
+Result<http::Response> get_consumer(ApiDeps& d, const auth::Principal& p, http::Request& req) {
+  auto id = path_id(req, "id", "consumer");
+  if (!id) return std::move(id).error();
+  auto c = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) { return tx.consumers().get(p.tenant(), *id); });
+  if (!c) return std::move(c).error();
+  return json_response(200, to_json(*c));
+}
+
+Result<http::Response> patch_consumer(ApiDeps& d, const auth::Principal& p, http::Request& req) {
+  auto id = path_id(req, "id", "consumer");
+  if (!id) return std::move(id).error();
+  auto body = json::parse_object(req.body);
+  if (!body) return std::move(body).error();
+  json::FieldReader r(*body);
+  r.reject_unknown({"name", "email", "whatsapp", "external_id", "timezone"});
+  if (!r.ok()) return r.error();
+  auto updated = store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) -> Result<Consumer> {
+    auto c = tx.consumers().get(p.tenant(), *id);
+    if (!c) return c;
+    apply_consumer_fields(r, *c, /*creating=*/false);
+    if (!r.ok()) return r.error();
+    c->updated_at = d.clock.now();
+    CA_CHECK(tx.consumers().update(p.tenant(), *c));
+    return c;
+  });
+  if (!updated) return std::move(updated).error();
+  return json_response(200, to_json(*updated));
+}
+
+Result<http::Response> delete_consumer(ApiDeps& d, const auth::Principal& p, http::Request& req) {
+  auto id = path_id(req, "id", "consumer");
+  if (!id) return std::move(id).error();
+  CA_CHECK(store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) { return tx.consumers().remove(p.tenant(), *id); }));
+  return http::Response::no_content();
+}
+
+Result<http::Response> get_context(ApiDeps& d, const auth::Principal& p, http::Request& req) {
+  auto id = path_id(req, "id", "consumer");
+  if (!id) return std::move(id).error();
+  auto ctx = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) { return tx.consumers().get_context(p.tenant(), *id); });
+  if (!ctx) return std::move(ctx).error();
+  return json_response(200, to_json(*ctx));
+}
+
+Result<http::Response> set_consent(ApiDeps& d, const auth::Principal& p, http::Request& req) {
+  auto id = path_id(req, "id", "consumer");
+  if (!id) return std::move(id).error();
+  auto body = json::parse_object(req.body);
+  if (!body) return std::move(body).error();
+  auto input = decode_consent(*body, d.clock.now());
+  if (!input) return std::move(input).error();
+  auto c = store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) -> Result<Consumer> {
+    CA_CHECK(tx.consumers().set_consent(p.tenant(), *id, input->channel, input->consent));
+    return tx.consumers().get(p.tenant(), *id);
+  });
+  if (!c) return std::move(c).error();
+  return json_response(200, to_json(*c));
+}
+
+// Everything held about one consumer (data-subject access). Events, actions and
+// messages join this export as those features land.
+Result<http::Response> export_consumer(ApiDeps& d, const auth::Principal& p, http::Request& req) {
+  auto id = path_id(req, "id", "consumer");
+  if (!id) return std::move(id).error();
+  auto out = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) -> Result<bj::object> {
+    auto c = tx.consumers().get(p.tenant(), *id);
+    if (!c) return std::move(c).error();
+    auto ctx = tx.consumers().get_context(p.tenant(), *id);
+    if (!ctx) return std::move(ctx).error();
+    return bj::object{{"consumer", to_json(*c)}, {"context", to_json(*ctx)},
+                      {"exported_at", format_rfc3339(d.clock.now())}};
+  });
+  if (!out) return std::move(out).error();
+  return json_response(200, *out);
+}
+
+}  // namespace
+
+void register_consumer_routes(http::Router& router, ApiDeps& d) {
+  router.add(Method::post, "/consumers", authed(d, create_consumer));
+  router.add(Method::get, "/consumers", authed(d, list_consumers));
+  router.add(Method::get, "/consumers/{id}", authed(d, get_consumer));
+  router.add(Method::patch, "/consumers/{id}", authed(d, patch_consumer));
+  router.add(Method::del, "/consumers/{id}", authed(d, delete_consumer));
+  router.add(Method::get, "/consumers/{id}/context", authed(d, get_context));
+  router.add(Method::post, "/consumers/{id}/consent", authed(d, set_consent));
+  router.add(Method::get, "/consumers/{id}/export", authed(d, export_consumer));
+}
+
+}  // namespace ca::api

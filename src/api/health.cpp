@@ -1,0 +1,42 @@
+// /health (the process answers), /ready (migrations applied and the database answers),
+// /openapi.yaml (the contract, embedded at build time).
+#include <boost/json/object.hpp>
+
+#include "api/api.hpp"
+#include "api/handler_support.hpp"
+
+namespace ca::api {
+
+extern const char* const kOpenApiYaml;  // generated from docs/openapi.yaml
+
+void register_health_routes(http::Router& router, ApiDeps& d) {
+  router.add(http::Method::get, "/health", [](http::Request&) {
+    return http::Response::json(200, R"({"status":"ok"})");
+  });
+  router.add(http::Method::get, "/ready", [&d](http::Request&) {
+    if (auto ping = d.store.ping(); !ping) {
+      return http::error_response(Error::unavailable("database does not answer: " + ping.error().message));
+    }
+    auto version = d.store.schema_version();
+    if (!version) return http::error_response(Error::unavailable("cannot read the schema version"));
+    if (*version < d.store.latest_version()) {
+      return http::error_response(Error::unavailable("migrations pending; run `creator-agents migrate`"));
+    }
+    return json_response(200, boost::json::object{{"status", "ready"}, {"schema_version", *version}});
+  });
+  router.add(http::Method::get, "/openapi.yaml", [](http::Request&) {
+    http::Response r;
+    r.content_type = "application/yaml";
+    r.body = kOpenApiYaml;
+    return r;
+  });
+}
+
+void register_routes(http::Router& router, ApiDeps& deps) {
+  register_health_routes(router, deps);
+  register_creator_routes(router, deps);
+  register_consumer_routes(router, deps);
+  register_product_routes(router, deps);
+}
+
+}  // namespace ca::api

@@ -1,0 +1,123 @@
+#include "app/service.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "api/api.hpp"
+#include "auth/api_keys.hpp"
+#include "auth/authenticator.hpp"
+#include "domain/ids.hpp"
+#include "http/server.hpp"
+#include "store/store.hpp"
+
+namespace ca::app {
+
+struct Service::Parts {
+  SystemClock clock;
+  SecureRandom random;
+  IdGenerator ids{clock, random};
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<auth::Authenticator> auth;
+  std::unique_ptr<api::ApiDeps> deps;
+  std::unique_ptr<http::Server> server;
+};
+
+namespace {
+
+Result<std::unique_ptr<store::Store>> open_and_migrate(const Config& config) {
+  store::StoreConfig sc;
+  sc.url = config.database_url;
+  sc.pool_size = config.db_pool_size;
+  auto store = store::open_store(sc);
+  if (!store) return std::move(store).error();
+  auto applied = (*store)->migrate();
+  if (!applied) return std::move(applied).error();
+  if (*applied > 0) spdlog::info("applied {} migration(s); schema version {}", *applied, (*store)->latest_version());
+  return store;
+}
+
+// Without ADMIN_API_KEY, an empty database gets one admin key, printed once.
+Result<void> bootstrap_admin_key(store::Store& store, Random& random, IdGenerator& ids, const Clock& clock,
+                                 const Config& config, std::ostream& out) {
+  if (!config.admin_api_key.empty()) return ok();
+  auto any = store::in_tx(store, store::TxMode::read, [](store::Tx& tx) { return tx.api_keys().any_admin_key(); });
+  if (!any) return std::move(any).error();
+  if (*any) return ok();
+  auth::MintedKey minted = auth::mint_key(random);
+  ApiKey key{ids.next(), KeyRole::admin, std::nullopt, minted.prefix, minted.hash_hex, "bootstrap", clock.now(), {}};
+  CA_CHECK(store::in_tx(store, store::TxMode::write, [&](store::Tx& tx) { return tx.api_keys().insert(key); }));
+  out << "\n  Admin API key (shown once; store it now):\n\n    " << minted.key << "\n\n"
+      << "  Use it as:  curl -H 'Authorization: Bearer " << minted.key << "' ...\n\n";
+  out.flush();
+  return ok();
+}
+
+}  // namespace
+
+Service::Service(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+Service::~Service() = default;
+
+Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostream& out) {
+  auto parts = std::make_unique<Parts>();
+  auto store = open_and_migrate(config);
+  if (!store) return std::move(store).error();
+  parts->store = std::move(*store);
+  CA_CHECK(bootstrap_admin_key(*parts->store, parts->random, parts->ids, parts->clock, config, out));
+
+  parts->auth = std::make_unique<auth::Authenticator>(*parts->store, parts->clock, config.admin_api_key);
+  parts->deps = std::make_unique<api::ApiDeps>(
+      api::ApiDeps{*parts->store, *parts->auth, parts->clock, parts->ids, parts->random});
+  http::Router router;
+  api::register_routes(router, *parts->deps);
+
+  http::ServerOptions so;
+  so.host = config.host;
+  so.port = config.port;
+  so.io_threads = config.http_io_threads;
+  so.handler_threads = config.http_handler_threads;
+  so.max_body_bytes = config.max_body_bytes;
+  parts->server = std::make_unique<http::Server>(so, std::move(router));
+  CA_CHECK(parts->server->listen());
+  return std::unique_ptr<Service>(new Service(std::move(parts)));
+}
+
+std::uint16_t Service::port() const { return parts_->server->port(); }
+void Service::run(bool handle_signals) { parts_->server->run(handle_signals); }
+void Service::stop() { parts_->server->stop(); }
+
+Result<int> migrate(const Config& config) {
+  store::StoreConfig sc;
+  sc.url = config.database_url;
+  sc.pool_size = 1;
+  auto store = store::open_store(sc);
+  if (!store) return std::move(store).error();
+  return (*store)->migrate();
+}
+
+Result<std::string> create_key(const Config& config, bool admin, const std::optional<std::string>& creator_id) {
+  auto store = open_and_migrate(config);
+  if (!store) return std::move(store).error();
+  SystemClock clock;
+  SecureRandom random;
+  IdGenerator ids(clock, random);
+  if (!admin) {
+    if (!creator_id || !is_uuid(*creator_id)) return Error::invalid("--creator", "--creator needs a creator id (UUID)");
+    auto c = store::in_tx(**store, store::TxMode::read, [&](store::Tx& tx) { return tx.creators().get(Tenant::admin(), *creator_id); });
+    if (!c) return std::move(c).error();
+  }
+  auth::MintedKey minted = auth::mint_key(random);
+  ApiKey key{ids.next(), admin ? KeyRole::admin : KeyRole::creator,
+             admin ? std::nullopt : creator_id, minted.prefix, minted.hash_hex, "cli", clock.now(), {}};
+  CA_CHECK(store::in_tx(**store, store::TxMode::write, [&](store::Tx& tx) { return tx.api_keys().insert(key); }));
+  return minted.key;
+}
+
+void setup_logging(const std::string& level) {
+  auto logger = spdlog::get("creator-agents");
+  if (!logger) logger = spdlog::stderr_logger_mt("creator-agents");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+  logger->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace ca::app

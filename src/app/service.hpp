@@ -1,0 +1,42 @@
+// The composition root: the one place that picks adapters (store driver, clock,
+// randomness) and wires them into the API and the HTTP server.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "app/config.hpp"
+#include "domain/result.hpp"
+
+namespace ca::app {
+
+class Service {
+ public:
+  // Opens the database, applies migrations, makes sure an admin key exists (printing a
+  // new one to `out` once), builds the routes and binds the listening socket.
+  static Result<std::unique_ptr<Service>> start(const Config& config, std::ostream& out);
+  ~Service();
+
+  std::uint16_t port() const;
+  // Serves until stop() or (handle_signals) SIGINT/SIGTERM, then drains and returns.
+  void run(bool handle_signals);
+  void stop();
+
+ private:
+  struct Parts;
+  explicit Service(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+// `creator-agents migrate`: returns how many migrations ran.
+Result<int> migrate(const Config& config);
+// `creator-agents keys create`: mints a key (admin, or for creator_id) and returns it.
+Result<std::string> create_key(const Config& config, bool admin, const std::optional<std::string>& creator_id);
+
+// spdlog to stderr in UTC; level names as spdlog knows them (debug, info, warn, ...).
+void setup_logging(const std::string& level);
+
+}  // namespace ca::app

@@ -1,0 +1,83 @@
+#include "auth/authenticator.hpp"
+
+#include "auth/api_keys.hpp"
+
+namespace ca::auth {
+
+namespace {
+
+constexpr std::size_t kMaxCacheEntries = 10000;
+
+Error unauthorized(std::string message) { return Error{ErrorCode::unauthorized, std::move(message), {}}; }
+
+}  // namespace
+
+Authenticator::Authenticator(store::Store& store, const Clock& clock, std::string_view env_admin_key,
+                             std::chrono::seconds cache_ttl)
+    : store_(store),
+      clock_(clock),
+      env_admin_hash_(env_admin_key.empty() ? std::string() : sha256_hex(env_admin_key)),
+      ttl_(cache_ttl) {}
+
+Result<Principal> Authenticator::authenticate(std::optional<std::string_view> header) {
+  if (!header) return unauthorized("missing Authorization header; send 'Authorization: Bearer <api key>'");
+  std::string_view h = *header;
+  constexpr std::string_view kBearer = "Bearer ";
+  if (h.size() <= kBearer.size() || !(h.substr(0, 6) == "Bearer" || h.substr(0, 6) == "bearer") ||
+      h[6] != ' ') {
+    return unauthorized("Authorization header must be 'Bearer <api key>'");
+  }
+  std::string_view key = h.substr(kBearer.size());
+  while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
+  while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
+  if (key.empty() || key.size() > 256) return unauthorized("invalid API key");
+
+  std::string hash = sha256_hex(key);
+  if (!env_admin_hash_.empty() && constant_time_equal(hash, env_admin_hash_)) {
+    return Principal{KeyRole::admin, std::nullopt, "env"};
+  }
+
+  Timestamp now = clock_.now();
+  {
+    std::lock_guard lock(mu_);
+    auto it = cache_.find(hash);
+    if (it != cache_.end() && it->second.expires > now) {
+      if (!it->second.principal) return unauthorized("invalid API key");
+      return *it->second.principal;
+    }
+  }
+
+  auto tx = store_.begin(store::TxMode::read);
+  if (!tx) return std::move(tx).error();
+  auto found = (*tx)->api_keys().find_by_hash(hash);
+  if (!found) return std::move(found).error();
+
+  std::optional<Principal> principal;
+  if (found->has_value()) {
+    const ApiKey& k = **found;
+    principal = Principal{k.role, k.creator_id, k.id};
+  }
+  {
+    std::lock_guard lock(mu_);
+    if (cache_.size() >= kMaxCacheEntries) cache_.clear();  // crude bound; keys are few
+    cache_[hash] = Entry{principal, now + ttl_};
+  }
+  if (!principal) return unauthorized("invalid API key");
+  return *principal;
+}
+
+void Authenticator::evict_key(const std::string& key_id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(cache_, [&](const auto& kv) {
+    return kv.second.principal && kv.second.principal->key_id == key_id;
+  });
+}
+
+void Authenticator::evict_creator(const std::string& creator_id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(cache_, [&](const auto& kv) {
+    return kv.second.principal && kv.second.principal->creator_id == creator_id;
+  });
+}
+
+}  // namespace ca::auth
