@@ -32,6 +32,19 @@ std::string IdGenerator::next() {
   std::array<std::uint8_t, 16> b{};
   random_.fill(std::span<std::uint8_t>(b.data() + 6, 10));
   auto ms = static_cast<std::uint64_t>(to_micros(clock_.now()) / 1000);
+  {
+    std::lock_guard lock(mu_);
+    if (ms > last_ms_) {
+      last_ms_ = ms;
+      counter_ = static_cast<std::uint16_t>(((b[6] << 8) | b[7]) & 0x07ff);  // top bit clear: room to count
+    } else if (++counter_ > 0x0fff) {
+      ++last_ms_;  // counter exhausted: borrow the next millisecond
+      counter_ = 0;
+    }
+    ms = last_ms_;
+    b[6] = static_cast<std::uint8_t>(counter_ >> 8);
+    b[7] = static_cast<std::uint8_t>(counter_ & 0xff);
+  }
   for (int i = 0; i < 6; ++i) b[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
   b[6] = static_cast<std::uint8_t>(0x70 | (b[6] & 0x0f));  // version 7
   b[8] = static_cast<std::uint8_t>(0x80 | (b[8] & 0x3f));  // RFC 4122 variant

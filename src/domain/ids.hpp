@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,6 +35,8 @@ class SeededRandom final : public Random {
   std::uint64_t state_;
 };
 
+// Thread-safe. Ids from one generator are strictly increasing even within a millisecond
+// (RFC 9562 method 1: a 12-bit counter in rand_a, seeded randomly each millisecond).
 class IdGenerator {
  public:
   IdGenerator(const Clock& clock, Random& random) : clock_(clock), random_(random) {}
@@ -42,6 +45,9 @@ class IdGenerator {
  private:
   const Clock& clock_;
   Random& random_;
+  std::mutex mu_;
+  std::uint64_t last_ms_ = 0;
+  std::uint16_t counter_ = 0;
 };
 
 // Canonical lowercase 8-4-4-4-12 hex; any version.

@@ -1,0 +1,149 @@
+// Authentication and tenant isolation through the real server.
+#include "api_fixture.hpp"
+
+namespace ca::test {
+namespace {
+
+TEST_F(ApiTest, HealthReadyAndContractNeedNoKey) {
+  EXPECT_EQ(client_->get("/health").status, 200);
+  EXPECT_EQ(obj(client_->get("/health")).at("status").as_string(), "ok");
+  auto ready = client_->get("/ready");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+  auto yaml = client_->get("/openapi.yaml");
+  EXPECT_EQ(yaml.status, 200);
+  EXPECT_NE(yaml.body.find("openapi:"), std::string::npos);
+}
+
+TEST_F(ApiTest, MissingMalformedAndUnknownKeysAre401) {
+  auto none = client_->get("/creators");
+  expect_error(none, 401, "unauthorized");
+  EXPECT_EQ(none.header("www-authenticate").substr(0, 6), "Bearer");
+  expect_error(client_->request("GET", "/creators", {}, {{"Authorization", "Basic abc"}}), 401, "unauthorized");
+  expect_error(client_->get("/creators", "ca_notarealkey000000000000000000000000000000"), 401, "unauthorized");
+  expect_error(client_->get("/consumers", "x"), 401, "unauthorized");
+}
+
+TEST_F(ApiTest, CreatorKeysCannotUseAdminEndpoints) {
+  std::string a = create_creator("alpha");
+  std::string key = creator_key(a);
+  expect_error(client_->post("/creators", R"({"name":"x","email":"x@example.com"})", key), 403, "forbidden");
+  expect_error(client_->del("/creators/" + a, key), 403, "forbidden");
+  // But it sees and edits its own creator.
+  EXPECT_EQ(client_->get("/creators/" + a, key).status, 200);
+  auto patched = client_->patch("/creators/" + a, R"({"timezone":"Asia/Kolkata"})", key);
+  EXPECT_EQ(patched.status, 200) << patched.body;
+  EXPECT_EQ(obj(patched).at("timezone").as_string(), "Asia/Kolkata");
+  auto list = obj(client_->get("/creators", key));
+  ASSERT_EQ(list.at("items").as_array().size(), 1u);
+  EXPECT_EQ(list.at("items").as_array()[0].at("id").as_string(), a);
+}
+
+// Every object route answers 404 (never 403) for another creator's object.
+TEST_F(ApiTest, AnotherCreatorsObjectsAre404OnEveryRoute) {
+  std::string a = create_creator("alpha");
+  std::string b = create_creator("bravo");
+  std::string key_a = creator_key(a);
+  std::string key_b = creator_key(b);
+
+  auto consumer = client_->post("/consumers", R"({"name":"Asha","email":"asha@example.com"})", key_a);
+  ASSERT_EQ(consumer.status, 201) << consumer.body;
+  std::string cid = str(obj(consumer).at("id"));
+  auto product = client_->post(
+      "/products", R"({"name":"Mock interview","type":"call","price":{"amount_minor":150000,"currency":"INR"}})", key_a);
+  ASSERT_EQ(product.status, 201) << product.body;
+  std::string pid = str(obj(product).at("id"));
+  auto key_list = obj(client_->get("/creators/" + a + "/api-keys", kAdminKey));
+  std::string key_id = str(key_list.at("items").as_array()[0].at("id"));
+
+  struct Probe {
+    const char* method;
+    std::string path;
+    std::string body;
+  };
+  std::vector<Probe> probes = {
+      {"GET", "/creators/" + a, ""},
+      {"PATCH", "/creators/" + a, R"({"name":"hijack"})"},
+      {"POST", "/creators/" + a + "/api-keys", "{}"},
+      {"GET", "/creators/" + a + "/api-keys", ""},
+      {"DELETE", "/creators/" + a + "/api-keys/" + key_id, ""},
+      {"GET", "/consumers/" + cid, ""},
+      {"PATCH", "/consumers/" + cid, R"({"name":"hijack"})"},
+      {"GET", "/consumers/" + cid + "/context", ""},
+      {"GET", "/consumers/" + cid + "/export", ""},
+      {"POST", "/consumers/" + cid + "/consent", R"({"channel":"email","granted":true})"},
+      {"DELETE", "/consumers/" + cid, ""},
+      {"GET", "/products/" + pid, ""},
+      {"PATCH", "/products/" + pid, R"({"name":"hijack"})"},
+      {"DELETE", "/products/" + pid, ""},
+  };
+  for (const auto& p : probes) {
+    Headers h = {{"Authorization", "Bearer " + key_b}};
+    if (!p.body.empty()) h.push_back({"Content-Type", "application/json"});
+    auto r = client_->request(p.method, p.path, p.body, h);
+    SCOPED_TRACE(std::string(p.method) + " " + p.path);
+    expect_error(r, 404, "not_found");
+  }
+  // B's lists do not show A's rows; A's objects are untouched.
+  EXPECT_TRUE(obj(client_->get("/consumers", key_b)).at("items").as_array().empty());
+  EXPECT_TRUE(obj(client_->get("/products", key_b)).at("items").as_array().empty());
+  auto still = obj(client_->get("/consumers/" + cid, key_a));
+  EXPECT_EQ(still.at("name").as_string(), "Asha");
+  EXPECT_EQ(client_->get("/products/" + pid, key_a).status, 200);
+  EXPECT_EQ(client_->get("/consumers/" + cid, key_a).status, 200);
+  // A creator key cannot place objects under another creator either.
+  expect_error(client_->post("/consumers", R"({"name":"x","creator_id":")" + a + "\"}", key_b), 404, "not_found");
+}
+
+TEST_F(ApiTest, KeysAreShownOnceListedByPrefixAndRevocable) {
+  std::string a = create_creator("alpha");
+  auto minted = client_->post("/creators/" + a + "/api-keys", "", kAdminKey);
+  ASSERT_EQ(minted.status, 201) << minted.body;
+  std::string key = str(obj(minted).at("key"));
+  std::string id = str(obj(minted).at("id"));
+  EXPECT_EQ(key.substr(0, 11), str(obj(minted).at("prefix")));
+  auto listed = client_->get("/creators/" + a + "/api-keys", kAdminKey);
+  EXPECT_EQ(listed.body.find(key), std::string::npos) << "the full key must never be listed";
+  EXPECT_NE(listed.body.find(key.substr(0, 11)), std::string::npos);
+
+  EXPECT_EQ(client_->get("/consumers", key).status, 200);
+  EXPECT_EQ(client_->del("/creators/" + a + "/api-keys/" + id, kAdminKey).status, 204);
+  expect_error(client_->get("/consumers", key), 401, "unauthorized");
+  expect_error(client_->del("/creators/" + a + "/api-keys/" + id, kAdminKey), 404, "not_found");
+}
+
+TEST_F(ApiTest, DeletingACreatorRemovesItsDataAndKeys) {
+  std::string a = create_creator("alpha");
+  std::string key = creator_key(a);
+  auto consumer = client_->post("/consumers", R"({"email":"asha@example.com"})", key);
+  ASSERT_EQ(consumer.status, 201);
+  EXPECT_EQ(client_->del("/creators/" + a, kAdminKey).status, 204);
+  expect_error(client_->get("/consumers", key), 401, "unauthorized");
+  expect_error(client_->get("/consumers/" + str(obj(consumer).at("id")), kAdminKey), 404, "not_found");
+  expect_error(client_->get("/creators/" + a, kAdminKey), 404, "not_found");
+}
+
+class BootstrapTest : public ApiTest {
+ protected:
+  void SetUp() override {
+    db_ = std::make_unique<TestDatabase>();
+    start("");  // no ADMIN_API_KEY
+  }
+};
+
+TEST_F(BootstrapTest, FirstStartPrintsAnAdminKeyOnceAndItWorks) {
+  std::string out = startup_output_.str();
+  auto pos = out.find("ca_");
+  ASSERT_NE(pos, std::string::npos) << out;
+  std::string key = out.substr(pos, 46);
+  auto created = client_->post("/creators", R"({"name":"Ajay","email":"ajay@example.com"})", key);
+  EXPECT_EQ(created.status, 201) << created.body;
+
+  stop();
+  startup_output_.str("");
+  start("");
+  EXPECT_EQ(startup_output_.str().find("ca_"), std::string::npos) << "printed a second admin key";
+  EXPECT_EQ(client_->get("/creators", key).status, 200);
+}
+
+}  // namespace
+}  // namespace ca::test
