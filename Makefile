@@ -29,6 +29,9 @@ run: build
 test: build
 	bash scripts/run-tests.sh $(PRESET)
 
+bench: build
+	bash scripts/bench.sh
+
 format:
 	find src tests -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
