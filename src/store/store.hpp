@@ -77,7 +77,8 @@ class ApiKeyRepo {
   virtual Result<std::optional<ApiKey>> find_by_hash(const std::string& hash_hex) = 0;
   virtual Result<std::vector<ApiKey>> list_for_creator(const std::string& creator_id) = 0;
   // Marks revoked; not_found when the key is not the creator's or already revoked.
-  virtual Result<void> revoke(const std::string& creator_id, const std::string& key_id, Timestamp at) = 0;
+  virtual Result<void> revoke(const std::string& creator_id, const std::string& key_id,
+                              Timestamp at) = 0;
   virtual Result<bool> any_admin_key() = 0;
 };
 
@@ -113,8 +114,8 @@ class Store {
 struct StoreConfig {
   // "sqlite:///abs/path.db", "sqlite://relative/path.db", "postgresql://..." or "postgres://...".
   std::string url = "sqlite://var/creator-agents.db";
-  int pool_size = 8;              // PG connections / SQLite reader connections
-  int busy_timeout_ms = 5000;     // SQLite busy_timeout and the wait for a free connection
+  int pool_size = 8;           // PG connections / SQLite reader connections
+  int busy_timeout_ms = 5000;  // SQLite busy_timeout and the wait for a free connection
 };
 
 Result<std::unique_ptr<Store>> open_store(const StoreConfig& config);

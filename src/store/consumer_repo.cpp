@@ -1,0 +1,186 @@
+#include <unordered_map>
+
+#include "store/repos.hpp"
+
+namespace ca::store {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT c.id, c.creator_id, c.name, c.email, c.whatsapp, c.external_id, c.timezone, "
+    "c.created_at, c.updated_at FROM consumers c";
+
+// Consents are loaded for a page with one `IN (…)` query; padding the list with NULLs
+// to a fixed width keeps the number of distinct statements (and cached plans) small.
+constexpr size_t kConsentBatch = 64;
+
+Consumer read_consumer(const SqlRow& r) {
+  Consumer c;
+  c.id = r.text(0);
+  c.creator_id = r.text(1);
+  c.name = r.opt_text(2);
+  c.email = r.opt_text(3);
+  c.whatsapp = r.opt_text(4);
+  c.external_id = r.opt_text(5);
+  c.timezone = r.opt_text(6);
+  c.created_at = r.time(7);
+  c.updated_at = r.time(8);
+  return c;
+}
+
+const char* key_column(ConsumerKey key) {
+  switch (key) {
+    case ConsumerKey::external_id: return "external_id";
+    case ConsumerKey::email: return "email";
+    case ConsumerKey::whatsapp: return "whatsapp";
+  }
+  return "external_id";
+}
+
+// `%`, `_` and the escape character itself match literally.
+std::string like_pattern(std::string_view q) {
+  std::string out = "%";
+  for (char ch : q) {
+    if (ch == '%' || ch == '_' || ch == '\\') out += '\\';
+    out += ch;
+  }
+  out += '%';
+  return out;
+}
+
+}  // namespace
+
+Result<void> SqlConsumerRepo::insert(const Consumer& c) {
+  if (!valid_id(c.id)) return Error::invalid("id", "id must be a UUID");
+  if (!valid_id(c.creator_id)) return Error::invalid("creator_id", "creator_id must be a UUID");
+  CA_CHECK(run(s_,
+               "INSERT INTO consumers (id, creator_id, name, email, whatsapp, external_id, "
+               "timezone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+               {c.id, c.creator_id, sql_opt(c.name), sql_opt(c.email), sql_opt(c.whatsapp),
+                sql_opt(c.external_id), sql_opt(c.timezone), sql_time(c.created_at),
+                sql_time(c.updated_at)}));
+  CA_CHECK(run(s_,
+               "INSERT INTO consumer_context (consumer_id, creator_id, stage, lead_score, "
+               "metrics, attributes, version, updated_at) "
+               "VALUES ($1, $2, 'new', 0, '{}', '{}', 1, $3)",
+               {c.id, c.creator_id, sql_time(c.created_at)}));
+  for (const auto& [channel, consent] : c.consent) {
+    CA_CHECK(upsert_consent(c.id, c.creator_id, channel, consent));
+  }
+  return ok();
+}
+
+Result<Consumer> SqlConsumerRepo::get(const Tenant& t, const std::string& id) {
+  if (!valid_id(id)) return not_found("consumer");
+  SqlParams p{id};
+  auto r =
+      s_.query(std::string(kSelect) + " WHERE c.id = $1" + tenant_clause(t, "c.creator_id", p), p);
+  if (!r) return std::move(r).error();
+  if (r->rows.empty()) return not_found("consumer");
+  std::vector<Consumer> one{read_consumer(r->rows.front())};
+  CA_CHECK(load_consents(one));
+  return std::move(one.front());
+}
+
+Result<std::optional<Consumer>> SqlConsumerRepo::find_by(const std::string& creator_id,
+                                                         ConsumerKey key,
+                                                         const std::string& value) {
+  if (!valid_id(creator_id)) return std::optional<Consumer>{};
+  auto r =
+      s_.query(std::string(kSelect) + " WHERE c.creator_id = $1 AND c." + key_column(key) + " = $2",
+               {creator_id, value});
+  if (!r) return std::move(r).error();
+  if (r->rows.empty()) return std::optional<Consumer>{};
+  std::vector<Consumer> one{read_consumer(r->rows.front())};
+  CA_CHECK(load_consents(one));
+  return std::optional<Consumer>{std::move(one.front())};
+}
+
+Result<Page<Consumer>> SqlConsumerRepo::list(const Tenant& t, const ConsumerFilter& f,
+                                             const PageRequest& page) {
+  SqlParams p;
+  std::string sql = kSelect;
+  if (f.stage) sql += " JOIN consumer_context x ON x.consumer_id = c.id";
+  sql += " WHERE 1 = 1" + tenant_clause(t, "c.creator_id", p);
+  if (f.stage) sql += " AND x.stage = " + bind(p, std::string(to_string(*f.stage)));
+  if (f.q && !f.q->empty()) {
+    // The one dialect branch of the repositories: SQLite's LIKE is already
+    // case-insensitive (ASCII); PostgreSQL needs ILIKE.
+    const char* like = s_.dialect() == Dialect::postgres ? " ILIKE " : " LIKE ";
+    std::string q = bind(p, like_pattern(*f.q));
+    std::string any;
+    for (const char* col : {"c.name", "c.email", "c.whatsapp", "c.external_id"}) {
+      if (!any.empty()) any += " OR ";
+      any += std::string(col) + like + q + " ESCAPE '\\'";
+    }
+    sql += " AND (" + any + ")";
+  }
+  auto cursor = cursor_clause(page, p, "c.id");
+  if (!cursor) return std::move(cursor).error();
+  const int limit = page_limit(page);
+  sql += *cursor + " ORDER BY c.id DESC LIMIT " + bind(p, std::int64_t{limit + 1});
+  auto r = s_.query(sql, p);
+  if (!r) return std::move(r).error();
+  std::vector<Consumer> items;
+  items.reserve(r->rows.size());
+  for (const auto& row : r->rows) items.push_back(read_consumer(row));
+  auto result = make_page(std::move(items), limit);
+  CA_CHECK(load_consents(result.items));
+  return result;
+}
+
+Result<void> SqlConsumerRepo::update(const Tenant& t, const Consumer& c) {
+  if (!valid_id(c.id)) return not_found("consumer");
+  SqlParams p{c.id,
+              sql_opt(c.name),
+              sql_opt(c.email),
+              sql_opt(c.whatsapp),
+              sql_opt(c.external_id),
+              sql_opt(c.timezone),
+              sql_time(c.updated_at)};
+  std::string sql =
+      "UPDATE consumers SET name = $2, email = $3, whatsapp = $4, external_id = $5, "
+      "timezone = $6, updated_at = $7 WHERE id = $1" +
+      tenant_clause(t, "creator_id", p);
+  return run_one(s_, sql, p, "consumer");
+}
+
+Result<void> SqlConsumerRepo::remove(const Tenant& t, const std::string& id) {
+  if (!valid_id(id)) return not_found("consumer");
+  // consumer_context and consumer_consents go with it (ON DELETE CASCADE).
+  SqlParams p{id};
+  return run_one(s_, "DELETE FROM consumers WHERE id = $1" + tenant_clause(t, "creator_id", p), p,
+                 "consumer");
+}
+
+Result<void> SqlConsumerRepo::load_consents(std::vector<Consumer>& consumers) {
+  std::unordered_map<std::string, Consumer*> by_id;
+  for (auto& c : consumers) by_id.emplace(c.id, &c);
+  for (size_t start = 0; start < consumers.size(); start += kConsentBatch) {
+    const size_t n = std::min(kConsentBatch, consumers.size() - start);
+    SqlParams p;
+    std::string sql =
+        "SELECT consumer_id, channel, granted, source, updated_at FROM consumer_consents "
+        "WHERE consumer_id";
+    if (consumers.size() == 1) {
+      sql += " = " + bind(p, consumers.front().id);
+    } else {
+      sql += " IN (";
+      for (size_t i = 0; i < kConsentBatch; ++i) {
+        if (i > 0) sql += ", ";
+        sql += bind(p, i < n ? SqlValue{consumers[start + i].id} : sql_null());
+      }
+      sql += ")";
+    }
+    auto r = s_.query(sql, p);
+    if (!r) return std::move(r).error();
+    for (const auto& row : r->rows) {
+      auto it = by_id.find(row.text(0));
+      auto channel = parse_channel(row.text(1));
+      if (it == by_id.end() || !channel) continue;
+      it->second->consent[*channel] = Consent{row.boolean(2), row.text(3), row.time(4)};
+    }
+  }
+  return ok();
+}
+
+}  // namespace ca::store

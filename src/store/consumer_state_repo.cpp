@@ -1,0 +1,69 @@
+// ConsumerRepo: consent and context, the per-consumer state beside the consumer row.
+#include "store/repos.hpp"
+
+namespace ca::store {
+
+Result<void> SqlConsumerRepo::upsert_consent(const std::string& consumer_id,
+                                             const std::string& creator_id, Channel ch,
+                                             const Consent& consent) {
+  return run(s_,
+             "INSERT INTO consumer_consents (consumer_id, creator_id, channel, granted, source, "
+             "updated_at) VALUES ($1, $2, $3, $4, $5, $6) "
+             "ON CONFLICT (consumer_id, channel) DO UPDATE SET granted = excluded.granted, "
+             "source = excluded.source, updated_at = excluded.updated_at",
+             {consumer_id, creator_id, std::string(to_string(ch)), consent.granted, consent.source,
+              sql_time(consent.at)});
+}
+
+Result<void> SqlConsumerRepo::set_consent(const Tenant& t, const std::string& consumer_id,
+                                          Channel ch, const Consent& consent) {
+  if (!valid_id(consumer_id)) return not_found("consumer");
+  SqlParams p{consumer_id};
+  auto owner = s_.query(
+      "SELECT creator_id FROM consumers WHERE id = $1" + tenant_clause(t, "creator_id", p), p);
+  if (!owner) return std::move(owner).error();
+  if (owner->rows.empty()) return not_found("consumer");
+  return upsert_consent(consumer_id, owner->rows.front().text(0), ch, consent);
+}
+
+Result<ConsumerContext> SqlConsumerRepo::get_context(const Tenant& t,
+                                                     const std::string& consumer_id) {
+  if (!valid_id(consumer_id)) return not_found("consumer");
+  SqlParams p{consumer_id};
+  auto r = s_.query(
+      "SELECT consumer_id, creator_id, stage, lead_score, last_seen_at, metrics, attributes, "
+      "updated_at FROM consumer_context WHERE consumer_id = $1" +
+          tenant_clause(t, "creator_id", p),
+      p);
+  if (!r) return std::move(r).error();
+  if (r->rows.empty()) return not_found("consumer");
+  const auto& row = r->rows.front();
+  ConsumerContext ctx;
+  ctx.consumer_id = row.text(0);
+  ctx.creator_id = row.text(1);
+  ctx.stage = parse_stage(row.text(2)).value_or(Stage::new_);
+  ctx.lead_score = row.f64(3);
+  ctx.last_seen_at = row.opt_time(4);
+  ctx.metrics_json = row.text(5);
+  ctx.attributes_json = row.text(6);
+  ctx.updated_at = row.time(7);
+  return ctx;
+}
+
+Result<void> SqlConsumerRepo::put_context(const ConsumerContext& ctx) {
+  if (!valid_id(ctx.consumer_id)) return not_found("consumer");
+  SqlParams p{ctx.consumer_id,         std::string(to_string(ctx.stage)),
+              ctx.lead_score,          sql_opt_time(ctx.last_seen_at),
+              ctx.metrics_json,        ctx.attributes_json,
+              sql_time(ctx.updated_at)};
+  std::string sql =
+      "UPDATE consumer_context SET stage = $2, lead_score = $3, last_seen_at = $4, "
+      "metrics = $5, attributes = $6, version = version + 1, updated_at = $7 "
+      "WHERE consumer_id = $1";
+  // Guards against writing one creator's context onto another's consumer.
+  if (!ctx.creator_id.empty())
+    sql += tenant_clause(Tenant::creator(ctx.creator_id), "creator_id", p);
+  return run_one(s_, sql, p, "consumer");
+}
+
+}  // namespace ca::store

@@ -1,0 +1,235 @@
+// SQLite schema: the PostgreSQL one with text ids and JSON, integer booleans, real scores.
+// Times are bigint microseconds (UTC). Foreign keys need PRAGMA foreign_keys=ON per connection.
+#include <array>
+
+#include "store/migrations.hpp"
+
+namespace ca::store {
+namespace {
+
+constexpr const char* kV1 = R"sql(
+CREATE TABLE creators (
+  id text PRIMARY KEY,
+  name text NOT NULL,
+  email text NOT NULL,
+  external_username text,
+  timezone text NOT NULL DEFAULT 'UTC',
+  settings text NOT NULL DEFAULT '{}',
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE UNIQUE INDEX creators_external_username_key ON creators (external_username);
+
+CREATE TABLE creator_profiles (
+  creator_id text PRIMARY KEY REFERENCES creators (id) ON DELETE CASCADE,
+  profile text NOT NULL DEFAULT '{}',
+  raw_data text,
+  generated_by text,
+  llm_usage text,
+  last_synced_at bigint,
+  updated_at bigint NOT NULL
+);
+
+CREATE TABLE consumers (
+  id text PRIMARY KEY,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  name text,
+  email text,
+  whatsapp text,
+  external_id text,
+  timezone text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX consumers_creator_id_idx ON consumers (creator_id, id);
+CREATE UNIQUE INDEX consumers_email_key ON consumers (creator_id, email) WHERE email IS NOT NULL;
+CREATE UNIQUE INDEX consumers_whatsapp_key ON consumers (creator_id, whatsapp)
+  WHERE whatsapp IS NOT NULL;
+CREATE UNIQUE INDEX consumers_external_id_key ON consumers (creator_id, external_id)
+  WHERE external_id IS NOT NULL;
+
+CREATE TABLE consumer_consents (
+  consumer_id text NOT NULL REFERENCES consumers (id) ON DELETE CASCADE,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  channel text NOT NULL,
+  granted integer NOT NULL,
+  source text NOT NULL DEFAULT '',
+  updated_at bigint NOT NULL,
+  PRIMARY KEY (consumer_id, channel)
+);
+CREATE INDEX consumer_consents_creator_id_idx ON consumer_consents (creator_id);
+
+CREATE TABLE consumer_context (
+  consumer_id text PRIMARY KEY REFERENCES consumers (id) ON DELETE CASCADE,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  stage text NOT NULL DEFAULT 'new',
+  lead_score real NOT NULL DEFAULT 0,
+  last_seen_at bigint,
+  metrics text NOT NULL DEFAULT '{}',
+  attributes text NOT NULL DEFAULT '{}',
+  version integer NOT NULL DEFAULT 1,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX consumer_context_stage_idx ON consumer_context (creator_id, stage);
+
+CREATE TABLE products (
+  id text PRIMARY KEY,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  name text NOT NULL,
+  type text NOT NULL,
+  price_minor bigint NOT NULL,
+  currency text NOT NULL,
+  description text,
+  url text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX products_creator_id_idx ON products (creator_id, id);
+
+CREATE TABLE events (
+  id text PRIMARY KEY,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  consumer_id text REFERENCES consumers (id) ON DELETE SET NULL,
+  type text NOT NULL,
+  source text NOT NULL,
+  occurred_at bigint NOT NULL,
+  received_at bigint NOT NULL,
+  payload text NOT NULL DEFAULT '{}',
+  idempotency_key text,
+  request_hash text
+);
+CREATE UNIQUE INDEX events_idempotency_key_key ON events (creator_id, idempotency_key);
+CREATE INDEX events_consumer_idx ON events (creator_id, consumer_id, occurred_at);
+CREATE INDEX events_type_idx ON events (creator_id, type, occurred_at);
+CREATE INDEX events_consumer_id_idx ON events (consumer_id);
+
+CREATE TABLE agents (
+  id text PRIMARY KEY,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  name text NOT NULL,
+  kind text NOT NULL,
+  config text NOT NULL DEFAULT '{}',
+  approval text NOT NULL DEFAULT 'auto',
+  enabled integer NOT NULL DEFAULT 1,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX agents_creator_id_idx ON agents (creator_id, id);
+
+CREATE TABLE agent_triggers (
+  id text PRIMARY KEY,
+  agent_id text NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  event_type text NOT NULL,
+  filter text
+);
+CREATE INDEX agent_triggers_event_type_idx ON agent_triggers (creator_id, event_type);
+CREATE INDEX agent_triggers_agent_id_idx ON agent_triggers (agent_id);
+
+CREATE TABLE agent_invocations (
+  id text PRIMARY KEY,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  agent_id text NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+  consumer_id text REFERENCES consumers (id) ON DELETE SET NULL,
+  event_id text REFERENCES events (id) ON DELETE SET NULL,
+  status text NOT NULL,
+  reason text,
+  result text,
+  error text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX agent_invocations_creator_id_idx ON agent_invocations (creator_id, id);
+CREATE INDEX agent_invocations_agent_id_idx ON agent_invocations (agent_id);
+CREATE INDEX agent_invocations_consumer_id_idx ON agent_invocations (consumer_id);
+CREATE INDEX agent_invocations_event_id_idx ON agent_invocations (event_id);
+
+CREATE TABLE actions (
+  id text PRIMARY KEY,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  invocation_id text REFERENCES agent_invocations (id) ON DELETE CASCADE,
+  agent_id text REFERENCES agents (id) ON DELETE CASCADE,
+  consumer_id text REFERENCES consumers (id) ON DELETE SET NULL,
+  channel text NOT NULL,
+  type text NOT NULL,
+  status text NOT NULL,
+  skip_reason text,
+  send_at bigint,
+  message text,
+  template text,
+  provider_message_id text,
+  attempts integer NOT NULL DEFAULT 0,
+  last_error text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX actions_due_idx ON actions (status, send_at);
+CREATE INDEX actions_consumer_idx ON actions (creator_id, consumer_id);
+CREATE INDEX actions_consumer_id_idx ON actions (consumer_id);
+CREATE INDEX actions_invocation_id_idx ON actions (invocation_id);
+CREATE INDEX actions_agent_id_idx ON actions (agent_id);
+CREATE UNIQUE INDEX actions_provider_message_id_key ON actions (provider_message_id)
+  WHERE provider_message_id IS NOT NULL;
+
+CREATE TABLE onboarding_logs (
+  id text PRIMARY KEY,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  username text NOT NULL,
+  status text NOT NULL,
+  step text,
+  error text,
+  request text,
+  response text,
+  usage text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX onboarding_logs_creator_id_idx ON onboarding_logs (creator_id, id);
+
+CREATE TABLE api_keys (
+  id text PRIMARY KEY,
+  role text NOT NULL CHECK (role IN ('admin', 'creator')),
+  creator_id text REFERENCES creators (id) ON DELETE CASCADE,
+  prefix text NOT NULL,
+  hash text NOT NULL,
+  name text,
+  created_at bigint NOT NULL,
+  last_used_at bigint,
+  revoked_at bigint,
+  CHECK ((role = 'creator') = (creator_id IS NOT NULL))
+);
+CREATE UNIQUE INDEX api_keys_hash_key ON api_keys (hash);
+CREATE INDEX api_keys_creator_id_idx ON api_keys (creator_id);
+
+CREATE TABLE jobs (
+  id text PRIMARY KEY,
+  queue text NOT NULL,
+  kind text NOT NULL,
+  creator_id text REFERENCES creators (id) ON DELETE CASCADE,
+  consumer_id text REFERENCES consumers (id) ON DELETE CASCADE,
+  payload text NOT NULL DEFAULT '{}',
+  status text NOT NULL,
+  priority integer NOT NULL DEFAULT 0,
+  attempts integer NOT NULL DEFAULT 0,
+  max_attempts integer NOT NULL DEFAULT 5,
+  run_at bigint NOT NULL,
+  lease_until bigint,
+  locked_by text,
+  last_error text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX jobs_due_idx ON jobs (status, run_at);
+CREATE INDEX jobs_consumer_idx ON jobs (consumer_id, status);
+CREATE INDEX jobs_creator_id_idx ON jobs (creator_id);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "initial schema", kV1},
+};
+
+}  // namespace
+
+std::span<const Migration> sqlite_migrations() { return kMigrations; }
+
+}  // namespace ca::store

@@ -1,0 +1,82 @@
+// The small SQL session interface the repositories are written against once; the
+// drivers (sqlite/, postgres/) implement it. No vendor types leak through here.
+//
+// SQL uses $1, $2… placeholders in both dialects. Values come back as text (NULL as
+// nullopt) so that one row reader serves both drivers.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "domain/result.hpp"
+#include "domain/time.hpp"
+#include "store/store.hpp"
+
+namespace ca::store {
+
+using SqlValue = std::variant<std::monostate, std::int64_t, double, std::string, bool>;
+using SqlParams = std::vector<SqlValue>;
+
+inline SqlValue sql_null() { return std::monostate{}; }
+inline SqlValue sql_opt(const std::optional<std::string>& v) {
+  return v ? SqlValue{*v} : sql_null();
+}
+inline SqlValue sql_time(Timestamp t) { return SqlValue{to_micros(t)}; }
+inline SqlValue sql_opt_time(const std::optional<Timestamp>& t) {
+  return t ? sql_time(*t) : sql_null();
+}
+
+class SqlRow {
+ public:
+  explicit SqlRow(std::vector<std::optional<std::string>> cells) : cells_(std::move(cells)) {}
+  bool is_null(size_t i) const { return !cells_.at(i).has_value(); }
+  const std::optional<std::string>& opt_text(size_t i) const { return cells_.at(i); }
+  std::string text(size_t i) const { return cells_.at(i).value_or(std::string{}); }
+  std::int64_t i64(size_t i) const;  // 0 when NULL
+  std::optional<std::int64_t> opt_i64(size_t i) const;
+  double f64(size_t i) const;
+  bool boolean(size_t i) const;  // "t"/"true" (PG) or "1" (SQLite)
+  Timestamp time(size_t i) const { return from_micros(i64(i)); }
+  std::optional<Timestamp> opt_time(size_t i) const;
+
+ private:
+  std::vector<std::optional<std::string>> cells_;
+};
+
+struct SqlResult {
+  std::vector<SqlRow> rows;
+  std::int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
+};
+
+class SqlSession {
+ public:
+  virtual ~SqlSession() = default;
+  virtual Dialect dialect() const = 0;
+  // One statement, prepared once per connection and cached by its text.
+  virtual Result<SqlResult> query(const std::string& sql, const SqlParams& params = {}) = 0;
+  // Several statements without parameters (migrations, BEGIN/COMMIT).
+  virtual Result<void> exec_script(const std::string& sql) = 0;
+};
+
+// A connection checked out of a driver's pool, already inside BEGIN. Destroying it
+// returns the connection (the SqlTx rolls back first when it was not committed).
+class SessionLease {
+ public:
+  virtual ~SessionLease() = default;
+  virtual SqlSession& session() = 0;
+};
+
+// Maps a unique-violation detail (PG constraint name, SQLite message) to the API field.
+std::string conflict_field(std::string_view detail);
+Error unique_violation(std::string_view detail);
+Error foreign_key_violation();
+
+// Appends a `$n` placeholder bound to v and returns its text.
+std::string bind(SqlParams& params, SqlValue v);
+
+}  // namespace ca::store

@@ -1,0 +1,70 @@
+// What both drivers share: the unit of work over a leased session, and the Store
+// operations (begin, migrate, schema_version, ping) expressed over acquire().
+#pragma once
+
+#include <memory>
+#include <span>
+
+#include "store/migrations.hpp"
+#include "store/repos.hpp"
+#include "store/sql.hpp"
+#include "store/store.hpp"
+
+namespace ca::store {
+
+// Forwards to the leased connection while the Tx holds one; afterwards every call fails,
+// so a repository used after commit cannot touch a connection someone else now owns.
+class TxSession final : public SqlSession {
+ public:
+  TxSession(Dialect d, std::unique_ptr<SessionLease> lease)
+      : dialect_(d), lease_(std::move(lease)) {}
+  Dialect dialect() const override { return dialect_; }
+  Result<SqlResult> query(const std::string& sql, const SqlParams& params) override;
+  Result<void> exec_script(const std::string& sql) override;
+  void release() { lease_.reset(); }
+  bool active() const { return lease_ != nullptr; }
+
+ private:
+  Dialect dialect_;
+  std::unique_ptr<SessionLease> lease_;
+};
+
+// Commit (or destruction) hands the connection back to the pool at once.
+class SqlTx final : public Tx {
+ public:
+  SqlTx(Dialect d, std::unique_ptr<SessionLease> lease);
+  ~SqlTx() override;
+  SqlTx(const SqlTx&) = delete;
+  SqlTx& operator=(const SqlTx&) = delete;
+
+  Result<void> commit() override;
+  CreatorRepo& creators() override { return creators_; }
+  ConsumerRepo& consumers() override { return consumers_; }
+  ProductRepo& products() override { return products_; }
+  ApiKeyRepo& api_keys() override { return api_keys_; }
+
+ private:
+  TxSession session_;
+  SqlCreatorRepo creators_;
+  SqlConsumerRepo consumers_;
+  SqlProductRepo products_;
+  SqlApiKeyRepo api_keys_;
+};
+
+class SqlStore : public Store {
+ public:
+  Result<std::unique_ptr<Tx>> begin(TxMode mode) override;
+  Result<int> migrate() override;
+  Result<int> schema_version() override;
+  int latest_version() const override;
+  Result<void> ping() override;
+
+ protected:
+  // A pooled connection inside BEGIN (write: BEGIN IMMEDIATE / BEGIN; read: a snapshot).
+  virtual Result<std::unique_ptr<SessionLease>> acquire(TxMode mode) = 0;
+
+ private:
+  std::span<const Migration> migrations() const;
+};
+
+}  // namespace ca::store

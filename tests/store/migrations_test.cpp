@@ -1,0 +1,130 @@
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include <set>
+#include <thread>
+
+#include "store_fixture.hpp"
+
+namespace ca::test {
+namespace {
+
+const std::set<std::string> kTables = {
+    "creators",
+    "creator_profiles",
+    "consumers",
+    "consumer_consents",
+    "consumer_context",
+    "products",
+    "events",
+    "agents",
+    "agent_triggers",
+    "agent_invocations",
+    "actions",
+    "onboarding_logs",
+    "api_keys",
+    "jobs",
+    "schema_migrations",
+};
+
+// Reads the table names straight from the database, outside the store.
+std::set<std::string> table_names(const TestDatabase& db) {
+  std::set<std::string> names;
+  if (db.is_postgres()) {
+    PGconn* conn = PQconnectdb(db.url().c_str());
+    PGresult* res = PQexec(conn,
+                           "SELECT table_name FROM information_schema.tables "
+                           "WHERE table_schema = 'public'");
+    for (int i = 0; i < PQntuples(res); ++i) names.insert(PQgetvalue(res, i, 0));
+    PQclear(res);
+    PQfinish(conn);
+  } else {
+    sqlite3* db_handle = nullptr;
+    sqlite3_open(db.url().substr(std::string("sqlite://").size()).c_str(), &db_handle);
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db_handle, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &st,
+                       nullptr);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      names.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db_handle);
+  }
+  return names;
+}
+
+std::unique_ptr<store::Store> open_url(const std::string& url) {
+  auto s = store::open_store({url, 4, 5000});
+  EXPECT_TRUE(s.ok()) << s.error().message;
+  return s.ok() ? std::move(*s) : nullptr;
+}
+
+TEST(Migrations, FreshDatabaseMigratesToLatestAndRerunIsNoOp) {
+  TestDatabase db;
+  auto store = open_url(db.url());
+  ASSERT_TRUE(store);
+  auto before = store->schema_version();
+  ASSERT_OK(before);
+  EXPECT_EQ(*before, 0);
+  EXPECT_GE(store->latest_version(), 1);
+
+  auto applied = store->migrate();
+  ASSERT_OK(applied);
+  EXPECT_EQ(*applied, store->latest_version());
+  auto after = store->schema_version();
+  ASSERT_OK(after);
+  EXPECT_EQ(*after, store->latest_version());
+
+  auto again = store->migrate();
+  ASSERT_OK(again);
+  EXPECT_EQ(*again, 0);
+  ASSERT_OK(store->ping());
+}
+
+TEST(Migrations, CreatesEveryTable) {
+  TestDatabase db;
+  {
+    auto store = open_url(db.url());
+    ASSERT_TRUE(store);
+    ASSERT_OK(store->migrate());
+  }
+  auto names = table_names(db);
+  for (const auto& t : kTables) EXPECT_TRUE(names.count(t)) << "missing table " << t;
+}
+
+TEST(Migrations, TwoStoresMigratingAtOnceApplyEachMigrationOnce) {
+  TestDatabase db;
+  auto a = open_url(db.url());
+  auto b = open_url(db.url());
+  ASSERT_TRUE(a && b);
+  Result<int> ra = 0, rb = 0;
+  std::thread ta([&] { ra = a->migrate(); });
+  std::thread tb([&] { rb = b->migrate(); });
+  ta.join();
+  tb.join();
+  ASSERT_OK(ra);
+  ASSERT_OK(rb);
+  EXPECT_EQ(*ra + *rb, a->latest_version());
+}
+
+TEST(OpenStore, UnknownSchemeIsInvalidDatabaseUrl) {
+  auto s = store::open_store({"mysql://localhost/x", 4, 5000});
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::invalid_argument);
+  EXPECT_EQ(s.error().field, "DATABASE_URL");
+}
+
+TEST(OpenStore, SqliteCreatesParentDirectories) {
+  TestDatabase db;  // only for a fresh temp dir name on the sqlite backend
+  if (db.is_postgres()) GTEST_SKIP() << "SQLite-specific";
+  std::string base = db.url().substr(std::string("sqlite://").size());
+  std::string url = "sqlite://" + base + ".d/nested/dir/store.db";
+  auto store = open_url(url);
+  ASSERT_TRUE(store);
+  ASSERT_OK(store->migrate());
+  store.reset();
+  std::filesystem::remove_all(base + ".d");
+}
+
+}  // namespace
+}  // namespace ca::test

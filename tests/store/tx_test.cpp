@@ -1,0 +1,185 @@
+// Units of work: rollback, read-only snapshots, concurrency and the connection pool.
+#include <atomic>
+#include <thread>
+
+#include "store_fixture.hpp"
+
+namespace ca::test {
+namespace {
+
+using TxTest = StoreTest;
+
+TEST_F(TxTest, DroppedTxRollsBack) {
+  auto c = make_creator();
+  {
+    auto tx = write();
+    ASSERT_OK(tx->creators().insert(c));
+    ASSERT_OK(tx->creators().get(Tenant::admin(), c.id));  // visible inside
+  }                                                        // no commit
+  auto tx = read();
+  EXPECT_CODE(tx->creators().get(Tenant::admin(), c.id), not_found);
+}
+
+TEST_F(TxTest, InTxCommitsOnSuccessAndRollsBackOnError) {
+  auto kept = make_creator();
+  auto dropped = make_creator();
+  auto ok_result = store::in_tx(*store_, store::TxMode::write,
+                                [&](store::Tx& tx) { return tx.creators().insert(kept); });
+  ASSERT_OK(ok_result);
+  auto failed = store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+    CA_CHECK(tx.creators().insert(dropped));
+    return Error::internal("business rule says no");
+  });
+  EXPECT_FALSE(failed.ok());
+  auto tx = read();
+  ASSERT_OK(tx->creators().get(Tenant::admin(), kept.id));
+  EXPECT_CODE(tx->creators().get(Tenant::admin(), dropped.id), not_found);
+}
+
+TEST_F(TxTest, FailedStatementDoesNotPoisonTheNextTx) {
+  auto c = make_creator();
+  {
+    auto tx = write();
+    ASSERT_OK(tx->creators().insert(c));
+    ASSERT_OK(tx->commit());
+  }
+  {
+    auto tx = write();
+    EXPECT_CODE(tx->creators().insert(c), conflict);
+  }
+  auto other = make_creator();
+  auto tx = write();
+  ASSERT_OK(tx->creators().insert(other));
+  ASSERT_OK(tx->commit());
+}
+
+TEST_F(TxTest, ReadTxCannotWrite) {
+  auto tx = read();
+  auto r = tx->creators().insert(make_creator());
+  EXPECT_FALSE(r.ok());
+}
+
+TEST_F(TxTest, CommitTwiceFails) {
+  auto tx = write();
+  ASSERT_OK(tx->commit());
+  EXPECT_FALSE(tx->commit().ok());
+}
+
+TEST_F(TxTest, ReaderSeesCommittedWritesOnly) {
+  auto c = make_creator();
+  auto writer = write();
+  ASSERT_OK(writer->creators().insert(c));
+  {
+    auto reader = read();
+    EXPECT_CODE(reader->creators().get(Tenant::admin(), c.id), not_found);
+  }
+  ASSERT_OK(writer->commit());
+  auto reader = read();
+  ASSERT_OK(reader->creators().get(Tenant::admin(), c.id));
+}
+
+TEST_F(TxTest, ConcurrentWritersAllLand) {
+  auto creator = add_creator();
+  // Ids made up front: the id generator is not thread-safe.
+  std::vector<std::vector<Consumer>> batches(2);
+  for (auto& batch : batches) {
+    for (int i = 0; i < 200; ++i) batch.push_back(make_consumer(creator));
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (auto& batch : batches) {
+    threads.emplace_back([&, &batch = batch] {
+      for (const auto& c : batch) {
+        auto r = store::in_tx(*store_, store::TxMode::write,
+                              [&](store::Tx& tx) { return tx.consumers().insert(c); });
+        if (!r) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto tx = read();
+  PageRequest all;
+  all.limit = 1000;
+  auto page = tx->consumers().list(Tenant::creator(creator), {}, all);
+  ASSERT_OK(page);
+  EXPECT_EQ(page->items.size(), 400u);
+}
+
+class SmallPoolTest : public StoreTest {
+ protected:
+  store::StoreConfig config() const override {
+    auto c = StoreTest::config();
+    c.pool_size = 2;
+    c.busy_timeout_ms = 10000;
+    return c;
+  }
+};
+
+TEST_F(SmallPoolTest, MoreThreadsThanConnectionsAllSucceed) {
+  auto creator = add_creator();
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 15;
+  std::vector<std::vector<Product>> work(kThreads);
+  for (auto& w : work) {
+    for (int i = 0; i < kPerThread; ++i) w.push_back(make_product(creator));
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (const auto& p : work[static_cast<size_t>(t)]) {
+        auto w = store::in_tx(*store_, store::TxMode::write,
+                              [&](store::Tx& tx) { return tx.products().insert(p); });
+        if (!w) ++failures;
+        auto r = store::in_tx(*store_, store::TxMode::read, [&](store::Tx& tx) {
+          return tx.products().get(Tenant::creator(creator), p.id);
+        });
+        if (!r) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto tx = read();
+  PageRequest all;
+  all.limit = 1000;
+  auto page = tx->products().list(Tenant::admin(), all);
+  ASSERT_OK(page);
+  EXPECT_EQ(page->items.size(), static_cast<size_t>(kThreads * kPerThread));
+}
+
+class ExhaustedPoolTest : public StoreTest {
+ protected:
+  store::StoreConfig config() const override {
+    auto c = StoreTest::config();
+    c.pool_size = 1;
+    c.busy_timeout_ms = 200;
+    return c;
+  }
+};
+
+TEST_F(ExhaustedPoolTest, WaitingTooLongIsUnavailable) {
+  auto held = write();
+  ASSERT_TRUE(held);
+  auto second = store_->begin(store::TxMode::write);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code, ErrorCode::unavailable);
+  held.reset();
+  auto third = store_->begin(store::TxMode::write);
+  ASSERT_OK(third);
+}
+
+TEST(PostgresStore, UnreachableServerIsUnavailable) {
+  auto s = store::open_store({"postgresql://127.0.0.1:1/nothing?connect_timeout=2", 1, 500});
+  ASSERT_OK(s);  // connections open lazily
+  auto ping = (*s)->ping();
+  ASSERT_FALSE(ping.ok());
+  EXPECT_EQ(ping.error().code, ErrorCode::unavailable);
+  auto tx = (*s)->begin(store::TxMode::read);
+  ASSERT_FALSE(tx.ok());
+  EXPECT_EQ(tx.error().code, ErrorCode::unavailable);
+}
+
+}  // namespace
+}  // namespace ca::test
