@@ -123,7 +123,15 @@ TEST(OpenStore, SqliteCreatesParentDirectories) {
   ASSERT_TRUE(store);
   ASSERT_OK(store->migrate());
   store.reset();
-  std::filesystem::remove_all(base + ".d");
+  // WAL is a property of the file, so it is visible from a fresh connection.
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open((base + ".d/nested/dir/store.db").c_str(), &h), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, nullptr);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "wal");
+  sqlite3_finalize(st);
+  sqlite3_close(h);
 }
 
 }  // namespace

@@ -1,4 +1,6 @@
 // Units of work: rollback, read-only snapshots, concurrency and the connection pool.
+#include <libpq-fe.h>
+
 #include <atomic>
 #include <thread>
 
@@ -168,6 +170,30 @@ TEST_F(ExhaustedPoolTest, WaitingTooLongIsUnavailable) {
   held.reset();
   auto third = store_->begin(store::TxMode::write);
   ASSERT_OK(third);
+}
+
+TEST_F(ExhaustedPoolTest, BrokenConnectionIsReplaced) {
+  if (!db_->is_postgres()) GTEST_SKIP() << "PostgreSQL-specific";
+  auto c = make_creator();
+  {
+    auto tx = write();  // leaves one idle pooled connection behind
+    ASSERT_OK(tx->creators().insert(c));
+    ASSERT_OK(tx->commit());
+  }
+  // Kill the pooled connection from outside, as a server restart would.
+  PGconn* admin = PQconnectdb(db_->url().c_str());
+  ASSERT_EQ(PQstatus(admin), CONNECTION_OK);
+  PGresult* res = PQexec(admin,
+                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                         "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  EXPECT_EQ(PQresultStatus(res), PGRES_TUPLES_OK);
+  EXPECT_GE(PQntuples(res), 1);
+  PQclear(res);
+  PQfinish(admin);
+
+  auto tx = read();
+  ASSERT_TRUE(tx);
+  ASSERT_OK(tx->creators().get(Tenant::admin(), c.id));
 }
 
 TEST(PostgresStore, UnreachableServerIsUnavailable) {

@@ -3,6 +3,7 @@
 #include "store/postgres/pg_store.hpp"
 
 #include <libpq-fe.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <charconv>
@@ -81,6 +82,10 @@ class PgConnection final : public SqlSession {
       return Error::unavailable("cannot connect to PostgreSQL: " +
                                 trimmed(PQerrorMessage(conn.get())));
     }
+    // Server notices ("relation already exists, skipping") go to the log, not stderr.
+    PQsetNoticeProcessor(
+        conn.get(), [](void*, const char* msg) { spdlog::debug("postgres: {}", trimmed(msg)); },
+        nullptr);
     return std::unique_ptr<PgConnection>(new PgConnection(std::move(conn)));
   }
 

@@ -99,6 +99,12 @@ class SqliteConnection final : public SqlSession {
   }
 
   Result<void> exec_script(const std::string& sql) override {
+    // BEGIN/COMMIT/ROLLBACK run on every transaction: reuse their prepared statements.
+    if (sql.find(';') == std::string::npos) {
+      auto r = query(sql, {});
+      if (!r) return std::move(r).error();
+      return ok();
+    }
     char* err = nullptr;
     int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err);
     sqlite3_free(err);
