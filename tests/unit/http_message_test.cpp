@@ -78,9 +78,9 @@ TEST(HttpMessage, ErrorHeaders) {
   EXPECT_EQ(u.status, 401);
   EXPECT_EQ(header_of(u, "WWW-Authenticate"), "Bearer");
   EXPECT_EQ(header_of(error_response(Error::unavailable("db down")), "Retry-After"), "1");
-  EXPECT_EQ(header_of(error_response(Error{ErrorCode::rate_limited, "slow down", {}}),
-                      "Retry-After"),
-            "1");
+  EXPECT_EQ(
+      header_of(error_response(Error{ErrorCode::rate_limited, "slow down", {}}), "Retry-After"),
+      "1");
 }
 
 TEST(HttpWire, MediaTypes) {
