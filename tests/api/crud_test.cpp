@@ -136,7 +136,7 @@ TEST_F(CrudTest, ProductsRoundTripMoney) {
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(obj(patched).at("price").at("display").as_string(), "$49.99");
   expect_error(client_->patch("/products/" + id, R"({"price":5000})", key_), 400, "invalid_argument", "price");
-  expect_error(client_->post("/products", R"({"name":"x","type":"call","price":{"amount_minor":1,"currency":"INR"},"url":"javascript:alert(1)"})", key_),
+  expect_error(client_->post("/products", R"j({"name":"x","type":"call","price":{"amount_minor":1,"currency":"INR"},"url":"javascript:alert(1)"})j", key_),
                400, "invalid_argument", "url");
   EXPECT_EQ(client_->del("/products/" + id, key_).status, 204);
   expect_error(client_->get("/products/" + id, key_), 404, "not_found");

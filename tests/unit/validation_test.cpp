@@ -27,7 +27,7 @@ TEST(Validation, E164) {
   EXPECT_FALSE(is_e164("919812345678"));     // no plus
   EXPECT_FALSE(is_e164("+0123456789"));      // leading zero country code
   EXPECT_FALSE(is_e164("+91 98123 45678"));  // spaces
-  EXPECT_FALSE(is_e164("+1234567"));         // too short (7 chars + plus)
+  EXPECT_FALSE(is_e164("+123456"));          // too short: 6 digits
   EXPECT_FALSE(is_e164("+1234567890123456"));  // 16 digits
   EXPECT_FALSE(is_e164("+91981234567a"));
 }
