@@ -46,6 +46,8 @@ class Router {
   void add(Method method, std::string_view pattern, Handler handler, RouteOptions options = {});
   // Literal segments win over parameters; a trailing slash is ignored.
   RouteMatch match(Method method, std::string_view path) const;
+  // Every registered route in registration order (docs/openapi.yaml is checked against it).
+  const std::vector<std::unique_ptr<Route>>& routes() const { return routes_; }
 
  private:
   struct Node;

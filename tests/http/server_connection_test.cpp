@@ -1,6 +1,9 @@
 // Connection handling: keep-alive, pipelining, timeouts, bad input, graceful shutdown.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <future>
 
 #include "raw_socket.hpp"
@@ -221,6 +224,17 @@ TEST_F(ServerConnections, StopFromHandlerAndBeforeRun) {
   ASSERT_TRUE(early.listen().ok());
   early.stop();
   early.run(false);  // returns at once
+}
+
+TEST_F(ServerConnections, SigtermShutsDownGracefully) {
+  start(test_options(), test_router(), true);
+  // A served request proves run() is past installing its signal handlers.
+  ASSERT_EQ(client().get("/echo/1").status, 200);
+  auto slow = std::async(std::launch::async, [this] { return client().get("/slow"); });
+  std::this_thread::sleep_for(150ms);
+  ASSERT_EQ(::kill(::getpid(), SIGTERM), 0);
+  thread_.join();  // run() returns without stop()
+  EXPECT_EQ(slow.get().status, 200);
 }
 
 TEST_F(ServerConnections, ManyConcurrentClients) {

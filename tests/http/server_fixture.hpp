@@ -73,12 +73,13 @@ inline http::ServerOptions test_options() {
 
 class ServerTest : public ::testing::Test {
  protected:
-  void start(http::ServerOptions opt = test_options(), http::Router router = test_router()) {
+  void start(http::ServerOptions opt = test_options(), http::Router router = test_router(),
+             bool handle_signals = false) {
     server_ = std::make_unique<http::Server>(std::move(opt), std::move(router));
     auto r = server_->listen();
     ASSERT_TRUE(r.ok()) << r.error().message;
     ASSERT_NE(server_->port(), 0);
-    thread_ = std::thread([this] { server_->run(false); });
+    thread_ = std::thread([this, handle_signals] { server_->run(handle_signals); });
     base_ = "http://127.0.0.1:" + std::to_string(server_->port());
   }
   // Returns how long run() took to return after stop().
