@@ -41,7 +41,8 @@ struct Fixture {
     c.name = "Bench Creator";
     c.email = "bench-" + c.id + "@example.com";
     c.created_at = c.updated_at = clock.now();
-    auto r = store::in_tx(*store, store::TxMode::write, [&](store::Tx& tx) { return tx.creators().insert(c); });
+    auto r = store::in_tx(*store, store::TxMode::write,
+                          [&](store::Tx& tx) { return tx.creators().insert(c); });
     if (!r) throw std::runtime_error(r.error().message);
     consumer_id = insert_consumer();
   }
@@ -58,7 +59,8 @@ struct Fixture {
 
   std::string insert_consumer() {
     Consumer c = make_consumer();
-    auto r = store::in_tx(*store, store::TxMode::write, [&](store::Tx& tx) { return tx.consumers().insert(c); });
+    auto r = store::in_tx(*store, store::TxMode::write,
+                          [&](store::Tx& tx) { return tx.consumers().insert(c); });
     if (!r) throw std::runtime_error(r.error().message);
     return c.id;
   }

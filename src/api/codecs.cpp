@@ -15,7 +15,9 @@ bj::value to_json(std::optional<Timestamp> t) {
   return t ? bj::value(format_rfc3339(*t)) : bj::value(nullptr);
 }
 
-bj::value to_json(const std::optional<std::string>& s) { return s ? bj::value(*s) : bj::value(nullptr); }
+bj::value to_json(const std::optional<std::string>& s) {
+  return s ? bj::value(*s) : bj::value(nullptr);
+}
 
 bj::value stored_json(const std::string& text) {
   boost::system::error_code ec;
@@ -25,7 +27,8 @@ bj::value stored_json(const std::string& text) {
 }
 
 bj::value to_json(const Money& m) {
-  return bj::object{{"amount_minor", m.amount_minor}, {"currency", m.currency}, {"display", display(m)}};
+  return bj::object{
+      {"amount_minor", m.amount_minor}, {"currency", m.currency}, {"display", display(m)}};
 }
 
 bj::value to_json(const Creator& c) {
@@ -108,8 +111,8 @@ void optional_field(json::FieldReader& r, std::string_view key, std::size_t max,
 bool is_username(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
-    bool okc = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-               c == '-' || c == '.';
+    bool okc = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '_' || c == '-' || c == '.';
     if (!okc) return false;
   }
   return true;
@@ -152,7 +155,8 @@ void apply_creator_fields(json::FieldReader& r, Creator& out, bool creating) {
 
 void apply_consumer_fields(json::FieldReader& r, Consumer& out, bool /*creating*/) {
   optional_field(r, "name", kNameMax, out.name, nullptr, "");
-  optional_field(r, "email", kEmailMax, out.email, is_email, "an email address like name@example.com");
+  optional_field(r, "email", kEmailMax, out.email, is_email,
+                 "an email address like name@example.com");
   if (out.email) out.email = lower_email(*out.email);
   optional_field(r, "whatsapp", 16, out.whatsapp, is_e164,
                  "an E.164 phone number like +919812345678");

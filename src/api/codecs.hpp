@@ -29,7 +29,7 @@ inline constexpr std::size_t kNameMax = 200;
 inline constexpr std::size_t kEmailMax = 254;
 inline constexpr std::size_t kIdentMax = 128;
 inline constexpr std::size_t kTextMax = 10'000;
-inline constexpr std::size_t kSettingsMax = 64 * 1024;
+inline constexpr std::size_t kSettingsMax = std::size_t{64} * 1024;
 
 // Each apply_* reads the fields it knows from `r` into `out`; `creating` makes the
 // required fields required (POST) rather than optional (PATCH). JSON null clears an

@@ -17,7 +17,8 @@ Result<http::Response> create_consumer(ApiDeps& d, const auth::Principal& p, htt
   auto body = json::parse_object(req.body);
   if (!body) return std::move(body).error();
   json::FieldReader r(*body);
-  r.reject_unknown({"name", "email", "whatsapp", "external_id", "timezone", "creator_id", "consent"});
+  r.reject_unknown(
+      {"name", "email", "whatsapp", "external_id", "timezone", "creator_id", "consent"});
   Consumer c;
   apply_consumer_fields(r, c, /*creating=*/true);
   auto creator_id = r.string("creator_id", json::Need::optional, 36);
@@ -38,7 +39,8 @@ Result<http::Response> create_consumer(ApiDeps& d, const auth::Principal& p, htt
   c.creator_id = *owner;
   c.id = d.ids.next();
   c.created_at = c.updated_at = d.clock.now();
-  CA_CHECK(store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) { return tx.consumers().insert(c); }));
+  CA_CHECK(store::in_tx(d.store, TxMode::write,
+                        [&](store::Tx& tx) { return tx.consumers().insert(c); }));
   return json_response(201, to_json(c));
 }
 
@@ -49,7 +51,8 @@ Result<http::Response> list_consumers(ApiDeps& d, const auth::Principal& p, http
   if (auto stage = req.query_param("stage"); stage && !stage->empty()) {
     filter.stage = parse_stage(*stage);
     if (!filter.stage) {
-      return Error::invalid("stage", "stage must be one of new, interested, engaged, converted, churned");
+      return Error::invalid("stage",
+                            "stage must be one of new, interested, engaged, converted, churned");
     }
   }
   if (auto q = req.query_param("q"); q && !q->empty()) {
@@ -66,7 +69,8 @@ Result<http::Response> list_consumers(ApiDeps& d, const auth::Principal& p, http
 Result<http::Response> get_consumer(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "consumer");
   if (!id) return std::move(id).error();
-  auto c = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) { return tx.consumers().get(p.tenant(), *id); });
+  auto c = store::in_tx(d.store, TxMode::read,
+                        [&](store::Tx& tx) { return tx.consumers().get(p.tenant(), *id); });
   if (!c) return std::move(c).error();
   return json_response(200, to_json(*c));
 }
@@ -95,14 +99,17 @@ Result<http::Response> patch_consumer(ApiDeps& d, const auth::Principal& p, http
 Result<http::Response> delete_consumer(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "consumer");
   if (!id) return std::move(id).error();
-  CA_CHECK(store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) { return tx.consumers().remove(p.tenant(), *id); }));
+  CA_CHECK(store::in_tx(d.store, TxMode::write,
+                        [&](store::Tx& tx) { return tx.consumers().remove(p.tenant(), *id); }));
   return http::Response::no_content();
 }
 
 Result<http::Response> get_context(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "consumer");
   if (!id) return std::move(id).error();
-  auto ctx = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) { return tx.consumers().get_context(p.tenant(), *id); });
+  auto ctx = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) {
+    return tx.consumers().get_context(p.tenant(), *id);
+  });
   if (!ctx) return std::move(ctx).error();
   return json_response(200, to_json(*ctx));
 }
@@ -132,7 +139,8 @@ Result<http::Response> export_consumer(ApiDeps& d, const auth::Principal& p, htt
     if (!c) return std::move(c).error();
     auto ctx = tx.consumers().get_context(p.tenant(), *id);
     if (!ctx) return std::move(ctx).error();
-    return bj::object{{"consumer", to_json(*c)}, {"context", to_json(*ctx)},
+    return bj::object{{"consumer", to_json(*c)},
+                      {"context", to_json(*ctx)},
                       {"exported_at", format_rfc3339(d.clock.now())}};
   });
   if (!out) return std::move(out).error();

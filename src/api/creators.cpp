@@ -36,16 +36,16 @@ Result<http::Response> create_creator(ApiDeps& d, const auth::Principal& p, http
   if (!r.ok()) return r.error();
   c.id = d.ids.next();
   c.created_at = c.updated_at = d.clock.now();
-  CA_CHECK(store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) { return tx.creators().insert(c); }));
+  CA_CHECK(
+      store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) { return tx.creators().insert(c); }));
   return json_response(201, to_json(c));
 }
 
 Result<http::Response> list_creators(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto page = parse_page(req);
   if (!page) return std::move(page).error();
-  auto result = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) {
-    return tx.creators().list(p.tenant(), *page);
-  });
+  auto result = store::in_tx(d.store, TxMode::read,
+                             [&](store::Tx& tx) { return tx.creators().list(p.tenant(), *page); });
   if (!result) return std::move(result).error();
   return page_response(*result, [](const Creator& c) { return to_json(c); });
 }
@@ -53,7 +53,8 @@ Result<http::Response> list_creators(ApiDeps& d, const auth::Principal& p, http:
 Result<http::Response> get_creator(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "creator");
   if (!id) return std::move(id).error();
-  auto c = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) { return tx.creators().get(p.tenant(), *id); });
+  auto c = store::in_tx(d.store, TxMode::read,
+                        [&](store::Tx& tx) { return tx.creators().get(p.tenant(), *id); });
   if (!c) return std::move(c).error();
   return json_response(200, to_json(*c));
 }
@@ -83,7 +84,8 @@ Result<http::Response> delete_creator(ApiDeps& d, const auth::Principal& p, http
   CA_CHECK(require_admin(p));
   auto id = path_id(req, "id", "creator");
   if (!id) return std::move(id).error();
-  CA_CHECK(store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) { return tx.creators().remove(*id); }));
+  CA_CHECK(store::in_tx(d.store, TxMode::write,
+                        [&](store::Tx& tx) { return tx.creators().remove(*id); }));
   d.auth.evict_creator(*id);
   return http::Response::no_content();
 }
@@ -101,7 +103,8 @@ Result<http::Response> create_key(ApiDeps& d, const auth::Principal& p, http::Re
     if (!r.ok()) return r.error();
   }
   auth::MintedKey minted = auth::mint_key(d.secure_random);
-  ApiKey key{d.ids.next(), KeyRole::creator, *id, minted.prefix, minted.hash_hex, name, d.clock.now(), {}};
+  ApiKey key{d.ids.next(), KeyRole::creator, *id, minted.prefix, minted.hash_hex,
+             name,         d.clock.now(),    {}};
   CA_CHECK(store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) -> Result<void> {
     CA_CHECK(tx.creators().get(p.tenant(), *id));  // 404 for another creator
     return tx.api_keys().insert(key);
@@ -114,10 +117,11 @@ Result<http::Response> create_key(ApiDeps& d, const auth::Principal& p, http::Re
 Result<http::Response> list_keys(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "creator");
   if (!id) return std::move(id).error();
-  auto keys = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) -> Result<std::vector<ApiKey>> {
-    CA_CHECK(tx.creators().get(p.tenant(), *id));
-    return tx.api_keys().list_for_creator(*id);
-  });
+  auto keys =
+      store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) -> Result<std::vector<ApiKey>> {
+        CA_CHECK(tx.creators().get(p.tenant(), *id));
+        return tx.api_keys().list_for_creator(*id);
+      });
   if (!keys) return std::move(keys).error();
   bj::array items;
   for (const auto& k : *keys) items.push_back(key_json(k));

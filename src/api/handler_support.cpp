@@ -10,7 +10,8 @@ namespace ca::api {
 
 namespace {
 
-constexpr std::string_view kB64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kB64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 std::string b64url_encode(std::string_view in) {
   std::string out;
@@ -58,7 +59,8 @@ http::Handler authed(ApiDeps& deps, AuthedHandler fn) {
 }
 
 http::Handler authed(ApiDeps& deps, ResourceFn fn) {
-  return authed(deps, [&deps, fn](const auth::Principal& p, http::Request& req) { return fn(deps, p, req); });
+  return authed(
+      deps, [&deps, fn](const auth::Principal& p, http::Request& req) { return fn(deps, p, req); });
 }
 
 Result<void> require_admin(const auth::Principal& p) {
@@ -66,7 +68,8 @@ Result<void> require_admin(const auth::Principal& p) {
   return ok();
 }
 
-Result<std::string> path_id(const http::Request& req, std::string_view param, std::string_view what) {
+Result<std::string> path_id(const http::Request& req, std::string_view param,
+                            std::string_view what) {
   std::string_view id = req.param(param);
   if (!is_uuid(id)) return Error::not_found(std::string(what) + " not found");
   return std::string(id);
@@ -87,7 +90,8 @@ Result<PageRequest> parse_page(const http::Request& req) {
   if (auto cursor = req.query_param("cursor"); cursor && !cursor->empty()) {
     auto id = b64url_decode(*cursor);
     if (!id || !is_uuid(*id)) {
-      return Error::invalid("cursor", "cursor is not one this API returned; pass next_cursor as is");
+      return Error::invalid("cursor",
+                            "cursor is not one this API returned; pass next_cursor as is");
     }
     page.after_id = std::move(*id);
   }
@@ -101,16 +105,18 @@ http::Response json_response(int status, const boost::json::value& body) {
 Result<std::string> owning_creator(ApiDeps& deps, const auth::Principal& p,
                                    const std::optional<std::string>& body_creator_id) {
   if (!p.is_admin()) {
-    if (body_creator_id && *body_creator_id != *p.creator_id) return Error::not_found("creator not found");
+    if (body_creator_id && *body_creator_id != *p.creator_id)
+      return Error::not_found("creator not found");
     return *p.creator_id;
   }
   if (!body_creator_id) {
     return Error::invalid("creator_id", "creator_id is required with an admin API key");
   }
   if (!is_uuid(*body_creator_id)) return Error::not_found("creator not found");
-  auto exists = store::in_tx(deps.store, store::TxMode::read, [&](store::Tx& tx) -> Result<Creator> {
-    return tx.creators().get(Tenant::admin(), *body_creator_id);
-  });
+  auto exists =
+      store::in_tx(deps.store, store::TxMode::read, [&](store::Tx& tx) -> Result<Creator> {
+        return tx.creators().get(Tenant::admin(), *body_creator_id);
+      });
   if (!exists) return std::move(exists).error();
   return *body_creator_id;
 }

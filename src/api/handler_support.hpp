@@ -27,7 +27,8 @@ http::Handler authed(ApiDeps& deps, ResourceFn fn);
 Result<void> require_admin(const auth::Principal& p);
 
 // A path id that is not a UUID cannot name any object: not_found, like a missing one.
-Result<std::string> path_id(const http::Request& req, std::string_view param, std::string_view what);
+Result<std::string> path_id(const http::Request& req, std::string_view param,
+                            std::string_view what);
 
 // ?limit= (1..500, default 50) and ?cursor= (opaque, from next_cursor).
 Result<PageRequest> parse_page(const http::Request& req);

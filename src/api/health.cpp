@@ -10,19 +10,21 @@ namespace ca::api {
 extern const char* const kOpenApiYaml;  // generated from docs/openapi.yaml
 
 void register_health_routes(http::Router& router, ApiDeps& d) {
-  router.add(http::Method::get, "/health", [](http::Request&) {
-    return http::Response::json(200, R"({"status":"ok"})");
-  });
+  router.add(http::Method::get, "/health",
+             [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); });
   router.add(http::Method::get, "/ready", [&d](http::Request&) {
     if (auto ping = d.store.ping(); !ping) {
-      return http::error_response(Error::unavailable("database does not answer: " + ping.error().message));
+      return http::error_response(
+          Error::unavailable("database does not answer: " + ping.error().message));
     }
     auto version = d.store.schema_version();
     if (!version) return http::error_response(Error::unavailable("cannot read the schema version"));
     if (*version < d.store.latest_version()) {
-      return http::error_response(Error::unavailable("migrations pending; run `creator-agents migrate`"));
+      return http::error_response(
+          Error::unavailable("migrations pending; run `creator-agents migrate`"));
     }
-    return json_response(200, boost::json::object{{"status", "ready"}, {"schema_version", *version}});
+    return json_response(200,
+                         boost::json::object{{"status", "ready"}, {"schema_version", *version}});
   });
   router.add(http::Method::get, "/openapi.yaml", [](http::Request&) {
     http::Response r;

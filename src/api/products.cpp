@@ -26,16 +26,16 @@ Result<http::Response> create_product(ApiDeps& d, const auth::Principal& p, http
   prod.creator_id = *owner;
   prod.id = d.ids.next();
   prod.created_at = prod.updated_at = d.clock.now();
-  CA_CHECK(store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) { return tx.products().insert(prod); }));
+  CA_CHECK(store::in_tx(d.store, TxMode::write,
+                        [&](store::Tx& tx) { return tx.products().insert(prod); }));
   return json_response(201, to_json(prod));
 }
 
 Result<http::Response> list_products(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto page = parse_page(req);
   if (!page) return std::move(page).error();
-  auto result = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) {
-    return tx.products().list(p.tenant(), *page);
-  });
+  auto result = store::in_tx(d.store, TxMode::read,
+                             [&](store::Tx& tx) { return tx.products().list(p.tenant(), *page); });
   if (!result) return std::move(result).error();
   return page_response(*result, [](const Product& x) { return to_json(x); });
 }
@@ -43,7 +43,8 @@ Result<http::Response> list_products(ApiDeps& d, const auth::Principal& p, http:
 Result<http::Response> get_product(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "product");
   if (!id) return std::move(id).error();
-  auto prod = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) { return tx.products().get(p.tenant(), *id); });
+  auto prod = store::in_tx(d.store, TxMode::read,
+                           [&](store::Tx& tx) { return tx.products().get(p.tenant(), *id); });
   if (!prod) return std::move(prod).error();
   return json_response(200, to_json(*prod));
 }
@@ -72,7 +73,8 @@ Result<http::Response> patch_product(ApiDeps& d, const auth::Principal& p, http:
 Result<http::Response> delete_product(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "product");
   if (!id) return std::move(id).error();
-  CA_CHECK(store::in_tx(d.store, TxMode::write, [&](store::Tx& tx) { return tx.products().remove(p.tenant(), *id); }));
+  CA_CHECK(store::in_tx(d.store, TxMode::write,
+                        [&](store::Tx& tx) { return tx.products().remove(p.tenant(), *id); }));
   return http::Response::no_content();
 }
 

@@ -21,8 +21,8 @@ Result<void> read_int(const char* name, Int& out, long long min, long long max) 
   long long n = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
   if (ec != std::errc() || ptr != s.data() + s.size() || n < min || n > max) {
-    return Error::invalid(name, std::string(name) + " must be an integer from " + std::to_string(min) +
-                                    " to " + std::to_string(max));
+    return Error::invalid(name, std::string(name) + " must be an integer from " +
+                                    std::to_string(min) + " to " + std::to_string(max));
   }
   out = static_cast<Int>(n);
   return ok();

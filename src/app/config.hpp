@@ -12,14 +12,14 @@ namespace ca::app {
 
 struct Config {
   std::string database_url = "sqlite://var/creator-agents.db";  // DATABASE_URL
-  std::string host = "127.0.0.1";                                // HOST
-  std::uint16_t port = 8080;                                     // PORT
-  std::string admin_api_key;                                     // ADMIN_API_KEY (secret)
-  std::string log_level = "info";                                // LOG_LEVEL
-  int http_io_threads = 1;                                       // HTTP_IO_THREADS
-  int http_handler_threads = 8;                                  // HTTP_HANDLER_THREADS
-  int db_pool_size = 8;                                          // DB_POOL_SIZE
-  std::size_t max_body_bytes = 1 << 20;                          // MAX_BODY_BYTES
+  std::string host = "127.0.0.1";                               // HOST
+  std::uint16_t port = 8080;                                    // PORT
+  std::string admin_api_key;                                    // ADMIN_API_KEY (secret)
+  std::string log_level = "info";                               // LOG_LEVEL
+  int http_io_threads = 1;                                      // HTTP_IO_THREADS
+  int http_handler_threads = 8;                                 // HTTP_HANDLER_THREADS
+  int db_pool_size = 8;                                         // DB_POOL_SIZE
+  std::size_t max_body_bytes = 1 << 20;                         // MAX_BODY_BYTES
 
   // Reads the variables above; a bad value is an error naming the variable.
   static Result<Config> from_env();

@@ -32,20 +32,26 @@ Result<std::unique_ptr<store::Store>> open_and_migrate(const Config& config) {
   if (!store) return std::move(store).error();
   auto applied = (*store)->migrate();
   if (!applied) return std::move(applied).error();
-  if (*applied > 0) spdlog::info("applied {} migration(s); schema version {}", *applied, (*store)->latest_version());
+  if (*applied > 0) {
+    spdlog::info("applied {} migration(s); schema version {}", *applied,
+                 (*store)->latest_version());
+  }
   return store;
 }
 
 // Without ADMIN_API_KEY, an empty database gets one admin key, printed once.
-Result<void> bootstrap_admin_key(store::Store& store, Random& random, IdGenerator& ids, const Clock& clock,
-                                 const Config& config, std::ostream& out) {
+Result<void> bootstrap_admin_key(store::Store& store, Random& random, IdGenerator& ids,
+                                 const Clock& clock, const Config& config, std::ostream& out) {
   if (!config.admin_api_key.empty()) return ok();
-  auto any = store::in_tx(store, store::TxMode::read, [](store::Tx& tx) { return tx.api_keys().any_admin_key(); });
+  auto any = store::in_tx(store, store::TxMode::read,
+                          [](store::Tx& tx) { return tx.api_keys().any_admin_key(); });
   if (!any) return std::move(any).error();
   if (*any) return ok();
   auth::MintedKey minted = auth::mint_key(random);
-  ApiKey key{ids.next(), KeyRole::admin, std::nullopt, minted.prefix, minted.hash_hex, "bootstrap", clock.now(), {}};
-  CA_CHECK(store::in_tx(store, store::TxMode::write, [&](store::Tx& tx) { return tx.api_keys().insert(key); }));
+  ApiKey key{ids.next(),      KeyRole::admin, std::nullopt, minted.prefix,
+             minted.hash_hex, "bootstrap",    clock.now(),  {}};
+  CA_CHECK(store::in_tx(store, store::TxMode::write,
+                        [&](store::Tx& tx) { return tx.api_keys().insert(key); }));
   out << "\n  Admin API key (shown once; store it now):\n\n    " << minted.key << "\n\n"
       << "  Use it as:  curl -H 'Authorization: Bearer " << minted.key << "' ...\n\n";
   out.flush();
@@ -62,9 +68,11 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   auto store = open_and_migrate(config);
   if (!store) return std::move(store).error();
   parts->store = std::move(*store);
-  CA_CHECK(bootstrap_admin_key(*parts->store, parts->random, parts->ids, parts->clock, config, out));
+  CA_CHECK(
+      bootstrap_admin_key(*parts->store, parts->random, parts->ids, parts->clock, config, out));
 
-  parts->auth = std::make_unique<auth::Authenticator>(*parts->store, parts->clock, config.admin_api_key);
+  parts->auth =
+      std::make_unique<auth::Authenticator>(*parts->store, parts->clock, config.admin_api_key);
   parts->deps = std::make_unique<api::ApiDeps>(
       api::ApiDeps{*parts->store, *parts->auth, parts->clock, parts->ids, parts->random});
   http::Router router;
@@ -94,21 +102,32 @@ Result<int> migrate(const Config& config) {
   return (*store)->migrate();
 }
 
-Result<std::string> create_key(const Config& config, bool admin, const std::optional<std::string>& creator_id) {
+Result<std::string> create_key(const Config& config, bool admin,
+                               const std::optional<std::string>& creator_id) {
   auto store = open_and_migrate(config);
   if (!store) return std::move(store).error();
   SystemClock clock;
   SecureRandom random;
   IdGenerator ids(clock, random);
   if (!admin) {
-    if (!creator_id || !is_uuid(*creator_id)) return Error::invalid("--creator", "--creator needs a creator id (UUID)");
-    auto c = store::in_tx(**store, store::TxMode::read, [&](store::Tx& tx) { return tx.creators().get(Tenant::admin(), *creator_id); });
+    if (!creator_id || !is_uuid(*creator_id))
+      return Error::invalid("--creator", "--creator needs a creator id (UUID)");
+    auto c = store::in_tx(**store, store::TxMode::read, [&](store::Tx& tx) {
+      return tx.creators().get(Tenant::admin(), *creator_id);
+    });
     if (!c) return std::move(c).error();
   }
   auth::MintedKey minted = auth::mint_key(random);
-  ApiKey key{ids.next(), admin ? KeyRole::admin : KeyRole::creator,
-             admin ? std::nullopt : creator_id, minted.prefix, minted.hash_hex, "cli", clock.now(), {}};
-  CA_CHECK(store::in_tx(**store, store::TxMode::write, [&](store::Tx& tx) { return tx.api_keys().insert(key); }));
+  ApiKey key{ids.next(),
+             admin ? KeyRole::admin : KeyRole::creator,
+             admin ? std::nullopt : creator_id,
+             minted.prefix,
+             minted.hash_hex,
+             "cli",
+             clock.now(),
+             {}};
+  CA_CHECK(store::in_tx(**store, store::TxMode::write,
+                        [&](store::Tx& tx) { return tx.api_keys().insert(key); }));
   return minted.key;
 }
 

@@ -34,7 +34,8 @@ class Service {
 // `creator-agents migrate`: returns how many migrations ran.
 Result<int> migrate(const Config& config);
 // `creator-agents keys create`: mints a key (admin, or for creator_id) and returns it.
-Result<std::string> create_key(const Config& config, bool admin, const std::optional<std::string>& creator_id);
+Result<std::string> create_key(const Config& config, bool admin,
+                               const std::optional<std::string>& creator_id);
 
 // spdlog to stderr in UTC; level names as spdlog knows them (debug, info, warn, ...).
 void setup_logging(const std::string& level);

@@ -8,7 +8,8 @@
 namespace ca::auth {
 
 namespace {
-constexpr std::string_view kAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr std::string_view kAlphabet =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 constexpr std::size_t kPrefixLen = 11;
 constexpr std::size_t kSecretChars = 43;  // 43 * log2(62) ≈ 256 bits
 }  // namespace

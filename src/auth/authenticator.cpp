@@ -8,19 +8,22 @@ namespace {
 
 constexpr std::size_t kMaxCacheEntries = 10000;
 
-Error unauthorized(std::string message) { return Error{ErrorCode::unauthorized, std::move(message), {}}; }
+Error unauthorized(std::string message) {
+  return Error{ErrorCode::unauthorized, std::move(message), {}};
+}
 
 }  // namespace
 
-Authenticator::Authenticator(store::Store& store, const Clock& clock, std::string_view env_admin_key,
-                             std::chrono::seconds cache_ttl)
+Authenticator::Authenticator(store::Store& store, const Clock& clock,
+                             std::string_view env_admin_key, std::chrono::seconds cache_ttl)
     : store_(store),
       clock_(clock),
       env_admin_hash_(env_admin_key.empty() ? std::string() : sha256_hex(env_admin_key)),
       ttl_(cache_ttl) {}
 
 Result<Principal> Authenticator::authenticate(std::optional<std::string_view> header) {
-  if (!header) return unauthorized("missing Authorization header; send 'Authorization: Bearer <api key>'");
+  if (!header)
+    return unauthorized("missing Authorization header; send 'Authorization: Bearer <api key>'");
   std::string_view h = *header;
   constexpr std::string_view kBearer = "Bearer ";
   if (h.size() <= kBearer.size() || !(h.substr(0, 6) == "Bearer" || h.substr(0, 6) == "bearer") ||

@@ -1,6 +1,6 @@
 // creator-agents: serve | migrate | keys create. Later: worker, onboard, simulate, demo.
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <iostream>
 
@@ -25,7 +25,8 @@ int main(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "Run the HTTP API (migrates first)");
   std::optional<int> port;
   std::optional<std::string> host;
-  serve->add_option("--port", port, "Port to listen on (env PORT, default 8080)")->check(CLI::Range(0, 65535));
+  serve->add_option("--port", port, "Port to listen on (env PORT, default 8080)")
+      ->check(CLI::Range(0, 65535));
   serve->add_option("--host", host, "Address to bind (env HOST, default 127.0.0.1)");
 
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
@@ -36,7 +37,8 @@ int main(int argc, char** argv) {
   bool admin = false;
   std::optional<std::string> creator;
   auto* admin_flag = keys_create->add_flag("--admin", admin, "An admin key (sees every creator)");
-  auto* creator_opt = keys_create->add_option("--creator", creator, "A key scoped to this creator id");
+  auto* creator_opt =
+      keys_create->add_option("--creator", creator, "A key scoped to this creator id");
   admin_flag->excludes(creator_opt);
   creator_opt->excludes(admin_flag);
 

@@ -49,7 +49,8 @@ struct Consumer {
   std::optional<std::string> email;
   std::optional<std::string> whatsapp;  // E.164
   std::optional<std::string> external_id;
-  std::optional<std::string> timezone;  // IANA; empty = unknown (policy falls back to the creator's)
+  std::optional<std::string>
+      timezone;  // IANA; empty = unknown (policy falls back to the creator's)
   std::map<Channel, Consent> consent;
   Timestamp created_at{};
   Timestamp updated_at{};

@@ -24,7 +24,8 @@ std::uint64_t SeededRandom::next() {
 void SeededRandom::fill(std::span<std::uint8_t> out) {
   for (size_t i = 0; i < out.size(); i += 8) {
     std::uint64_t v = next();
-    for (size_t j = 0; j < 8 && i + j < out.size(); ++j) out[i + j] = static_cast<std::uint8_t>(v >> (8 * j));
+    for (size_t j = 0; j < 8 && i + j < out.size(); ++j)
+      out[i + j] = static_cast<std::uint8_t>(v >> (8 * j));
   }
 }
 
@@ -36,7 +37,8 @@ std::string IdGenerator::next() {
     std::lock_guard lock(mu_);
     if (ms > last_ms_) {
       last_ms_ = ms;
-      counter_ = static_cast<std::uint16_t>(((b[6] << 8) | b[7]) & 0x07ff);  // top bit clear: room to count
+      counter_ = static_cast<std::uint16_t>(((b[6] << 8) | b[7]) &
+                                            0x07ff);  // top bit clear: room to count
     } else if (++counter_ > 0x0fff) {
       ++last_ms_;  // counter exhausted: borrow the next millisecond
       counter_ = 0;

@@ -27,9 +27,11 @@ const char* type_name(const boost::json::value& v) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
     s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
     s.remove_suffix(1);
   return s;
 }
@@ -58,12 +60,14 @@ Result<boost::json::object> parse_object(std::string_view body) {
       }
     }
     return Error{ErrorCode::malformed_json,
-                 fmt::format("malformed JSON at line {}, column {}: {}", line, col, ec.message()), {}};
+                 fmt::format("malformed JSON at line {}, column {}: {}", line, col, ec.message()),
+                 {}};
   }
   boost::json::value v = parser.release();
   if (!v.is_object()) {
     return Error{ErrorCode::invalid_argument,
-                 fmt::format("request body must be a JSON object, got {}", type_name(v)), {}};
+                 fmt::format("request body must be a JSON object, got {}", type_name(v)),
+                 {}};
   }
   return std::move(v.as_object());
 }
@@ -96,7 +100,8 @@ const boost::json::value* FieldReader::find(std::string_view key, Need need) {
   return &it->value();
 }
 
-std::optional<std::string> FieldReader::string(std::string_view key, Need need, std::size_t max_len) {
+std::optional<std::string> FieldReader::string(std::string_view key, Need need,
+                                               std::size_t max_len) {
   const auto* v = find(key, need);
   if (!v) return std::nullopt;
   if (!v->is_string()) {
@@ -128,7 +133,8 @@ std::optional<std::int64_t> FieldReader::integer(std::string_view key, Need need
     n = v->as_int64();
   } else if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(max)) {
     n = static_cast<std::int64_t>(v->as_uint64());
-  } else if (v->is_double() && v->as_double() == static_cast<double>(static_cast<std::int64_t>(v->as_double()))) {
+  } else if (v->is_double() &&
+             v->as_double() == static_cast<double>(static_cast<std::int64_t>(v->as_double()))) {
     n = static_cast<std::int64_t>(v->as_double());
   } else {
     fail(key, fmt::format("{} must be an integer, got {}", path(key), type_name(*v)));
@@ -175,6 +181,8 @@ void FieldReader::reject_unknown(std::initializer_list<std::string_view> allowed
   }
 }
 
-std::string quote(std::string_view s) { return boost::json::serialize(boost::json::string_view(s.data(), s.size())); }
+std::string quote(std::string_view s) {
+  return boost::json::serialize(boost::json::string_view(s.data(), s.size()));
+}
 
 }  // namespace ca::json

@@ -35,11 +35,15 @@ struct Error {
   static Error invalid(std::string field, std::string message) {
     return {ErrorCode::invalid_argument, std::move(message), std::move(field)};
   }
-  static Error not_found(std::string message) { return {ErrorCode::not_found, std::move(message), {}}; }
+  static Error not_found(std::string message) {
+    return {ErrorCode::not_found, std::move(message), {}};
+  }
   static Error conflict(std::string message, std::string field = {}) {
     return {ErrorCode::conflict, std::move(message), std::move(field)};
   }
-  static Error internal(std::string message) { return {ErrorCode::internal, std::move(message), {}}; }
+  static Error internal(std::string message) {
+    return {ErrorCode::internal, std::move(message), {}};
+  }
   static Error unavailable(std::string message) {
     return {ErrorCode::unavailable, std::move(message), {}};
   }
@@ -49,22 +53,37 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}     // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const& { assert(!ok()); return std::get<1>(v_); }
-  Error&& error() && { assert(!ok()); return std::get<1>(std::move(v_)); }
+  const Error& error() const& {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
+  Error&& error() && {
+    assert(!ok());
+    return std::get<1>(std::move(v_));
+  }
 
  private:
   std::variant<T, Error> v_;
@@ -74,11 +93,18 @@ template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : err_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
+  Result(Error error)
+      : err_(std::move(error)), ok_(false) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const& { assert(!ok_); return err_; }
-  Error&& error() && { assert(!ok_); return std::move(err_); }
+  const Error& error() const& {
+    assert(!ok_);
+    return err_;
+  }
+  Error&& error() && {
+    assert(!ok_);
+    return std::move(err_);
+  }
 
  private:
   Error err_;
@@ -90,8 +116,8 @@ inline Result<void> ok() { return {}; }
 }  // namespace ca
 
 // Return early with the error of a failed Result (void or not).
-#define CA_CHECK(expr)                                   \
-  do {                                                   \
-    auto ca_check_result_ = (expr);                      \
+#define CA_CHECK(expr)                                                 \
+  do {                                                                 \
+    auto ca_check_result_ = (expr);                                    \
     if (!ca_check_result_) return std::move(ca_check_result_).error(); \
   } while (0)

@@ -77,7 +77,8 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
     int sign = s[p] == '-' ? -1 : 1;
     ++p;
     int oh, om;
-    if (!read_digits(s, p, 2, oh) || !expect(s, p, ':') || !read_digits(s, p, 2, om)) return std::nullopt;
+    if (!read_digits(s, p, 2, oh) || !expect(s, p, ':') || !read_digits(s, p, 2, om))
+      return std::nullopt;
     if (oh > 23 || om > 59) return std::nullopt;
     offset_minutes = sign * (oh * 60 + om);
   } else {
@@ -85,7 +86,8 @@ std::optional<Timestamp> parse_rfc3339(std::string_view s) {
   }
   if (p != s.size()) return std::nullopt;
   if (h > 23 || mi > 59 || se > 60) return std::nullopt;  // 60: leap second, folded below
-  auto ymd = date::year{y} / date::month{static_cast<unsigned>(mo)} / date::day{static_cast<unsigned>(d)};
+  auto ymd =
+      date::year{y} / date::month{static_cast<unsigned>(mo)} / date::day{static_cast<unsigned>(d)};
   if (!ymd.ok()) return std::nullopt;
   if (se == 60) se = 59;
   auto tp = date::sys_days{ymd} + std::chrono::hours{h} + std::chrono::minutes{mi} +

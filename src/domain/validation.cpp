@@ -9,16 +9,19 @@ namespace ca {
 bool is_email(std::string_view s) {
   if (s.empty() || s.size() > 254) return false;
   auto at = s.find('@');
-  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos) return false;
+  if (at == std::string_view::npos || at == 0 || s.find('@', at + 1) != std::string_view::npos)
+    return false;
   std::string_view local = s.substr(0, at);
   std::string_view domain = s.substr(at + 1);
   if (local.size() > 64 || domain.size() < 3) return false;
   for (char c : s) {
     auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"' || c == '\\')
+    if (u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"' ||
+        c == '\\')
       return false;
   }
-  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos) return false;
+  if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos)
+    return false;
   auto dot = domain.rfind('.');
   if (dot == std::string_view::npos || domain.size() - dot - 1 < 2) return false;
   return true;
@@ -69,9 +72,13 @@ bool is_clean_text(std::string_view s) {
 bool is_http_url(std::string_view s) {
   if (s.size() > 2048) return false;
   std::string_view rest;
-  if (s.substr(0, 8) == "https://") rest = s.substr(8);
-  else if (s.substr(0, 7) == "http://") rest = s.substr(7);
-  else return false;
+  if (s.substr(0, 8) == "https://") {
+    rest = s.substr(8);
+  } else if (s.substr(0, 7) == "http://") {
+    rest = s.substr(7);
+  } else {
+    return false;
+  }
   if (rest.empty() || rest[0] == '/') return false;
   for (char c : s)
     if (static_cast<unsigned char>(c) <= 0x20 || c == '"' || c == '<' || c == '>') return false;

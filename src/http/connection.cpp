@@ -272,7 +272,9 @@ awaitable<void> serve_connection(std::shared_ptr<Connection> conn, const Connect
   }
 
   conn->busy = false;
-  if (linger) co_await linger_close(stream);
+  if (linger) {
+    co_await linger_close(stream);
+  }
   beast::error_code ignored;
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   stream.close();

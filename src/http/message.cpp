@@ -58,7 +58,7 @@ Response Response::no_content() {
 
 int status_for(ErrorCode code) {
   switch (code) {
-    case ErrorCode::invalid_argument: return 400;
+    case ErrorCode::invalid_argument:
     case ErrorCode::malformed_json: return 400;
     case ErrorCode::unauthorized: return 401;
     case ErrorCode::forbidden: return 403;

@@ -17,9 +17,9 @@ const char* to_string(Method m);
 
 struct Request {
   Method method = Method::get;
-  std::string path;                                            // decoded path, no query
-  std::vector<std::pair<std::string, std::string>> query;      // decoded, in order
-  std::vector<std::pair<std::string, std::string>> headers;    // names lowercased
+  std::string path;                                          // decoded path, no query
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order
+  std::vector<std::pair<std::string, std::string>> headers;  // names lowercased
   std::vector<std::pair<std::string, std::string>> path_params;
   std::string body;
   std::string remote_addr;

@@ -130,7 +130,7 @@ class Server::Impl {
     conns_[conn->id] = conn;
     const std::uint64_t id = conn->id;
     auto executor = conn->stream.get_executor();
-    auto done = [this, id](std::exception_ptr e) {
+    auto done = [this, id](const std::exception_ptr& e) {
       if (e) {
         try {
           std::rethrow_exception(e);

@@ -19,11 +19,11 @@ struct ServerOptions {
   std::uint16_t port = 8080;  // 0: an ephemeral port (see Server::port())
   int io_threads = 1;
   int handler_threads = 8;
-  std::size_t max_body_bytes = 1 << 20;     // per-route override in RouteOptions
+  std::size_t max_body_bytes = 1 << 20;  // per-route override in RouteOptions
   std::size_t max_header_bytes = 16 << 10;
-  std::chrono::milliseconds read_timeout{30'000};   // whole request, header to body
-  std::chrono::milliseconds idle_timeout{60'000};   // keep-alive between requests
-  std::chrono::milliseconds shutdown_grace{10'000}; // in-flight requests may finish
+  std::chrono::milliseconds read_timeout{30'000};    // whole request, header to body
+  std::chrono::milliseconds idle_timeout{60'000};    // keep-alive between requests
+  std::chrono::milliseconds shutdown_grace{10'000};  // in-flight requests may finish
 };
 
 class Server {

@@ -2,10 +2,10 @@
 // per CA_TEST_BACKEND), real HTTP server on an ephemeral port, a libcurl client.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <gtest/gtest.h>
 
 #include <memory>
 #include <sstream>
@@ -66,7 +66,8 @@ class ApiTest : public ::testing::Test {
 
   // Creates a creator with the admin key and returns its id.
   std::string create_creator(const std::string& name) {
-    auto r = client_->post("/creators", R"({"name":")" + name + R"(","email":")" + name + R"(@example.com"})",
+    auto r = client_->post("/creators",
+                           R"({"name":")" + name + R"(","email":")" + name + R"(@example.com"})",
                            kAdminKey);
     EXPECT_EQ(r.status, 201) << r.body;
     return str(obj(r).at("id"));
@@ -74,7 +75,8 @@ class ApiTest : public ::testing::Test {
 
   // Mints a creator-scoped key and returns it.
   std::string creator_key(const std::string& creator_id) {
-    auto r = client_->post("/creators/" + creator_id + "/api-keys", R"({"name":"test"})", kAdminKey);
+    auto r =
+        client_->post("/creators/" + creator_id + "/api-keys", R"({"name":"test"})", kAdminKey);
     EXPECT_EQ(r.status, 201) << r.body;
     return str(obj(r).at("key"));
   }

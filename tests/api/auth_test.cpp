@@ -18,15 +18,18 @@ TEST_F(ApiTest, MissingMalformedAndUnknownKeysAre401) {
   auto none = client_->get("/creators");
   expect_error(none, 401, "unauthorized");
   EXPECT_EQ(none.header("www-authenticate").substr(0, 6), "Bearer");
-  expect_error(client_->request("GET", "/creators", {}, {{"Authorization", "Basic abc"}}), 401, "unauthorized");
-  expect_error(client_->get("/creators", "ca_notarealkey000000000000000000000000000000"), 401, "unauthorized");
+  expect_error(client_->request("GET", "/creators", {}, {{"Authorization", "Basic abc"}}), 401,
+               "unauthorized");
+  expect_error(client_->get("/creators", "ca_notarealkey000000000000000000000000000000"), 401,
+               "unauthorized");
   expect_error(client_->get("/consumers", "x"), 401, "unauthorized");
 }
 
 TEST_F(ApiTest, CreatorKeysCannotUseAdminEndpoints) {
   std::string a = create_creator("alpha");
   std::string key = creator_key(a);
-  expect_error(client_->post("/creators", R"({"name":"x","email":"x@example.com"})", key), 403, "forbidden");
+  expect_error(client_->post("/creators", R"({"name":"x","email":"x@example.com"})", key), 403,
+               "forbidden");
   expect_error(client_->del("/creators/" + a, key), 403, "forbidden");
   // But it sees and edits its own creator.
   EXPECT_EQ(client_->get("/creators/" + a, key).status, 200);
@@ -45,11 +48,14 @@ TEST_F(ApiTest, AnotherCreatorsObjectsAre404OnEveryRoute) {
   std::string key_a = creator_key(a);
   std::string key_b = creator_key(b);
 
-  auto consumer = client_->post("/consumers", R"({"name":"Asha","email":"asha@example.com"})", key_a);
+  auto consumer =
+      client_->post("/consumers", R"({"name":"Asha","email":"asha@example.com"})", key_a);
   ASSERT_EQ(consumer.status, 201) << consumer.body;
   std::string cid = str(obj(consumer).at("id"));
   auto product = client_->post(
-      "/products", R"({"name":"Mock interview","type":"call","price":{"amount_minor":150000,"currency":"INR"}})", key_a);
+      "/products",
+      R"({"name":"Mock interview","type":"call","price":{"amount_minor":150000,"currency":"INR"}})",
+      key_a);
   ASSERT_EQ(product.status, 201) << product.body;
   std::string pid = str(obj(product).at("id"));
   auto key_list = obj(client_->get("/creators/" + a + "/api-keys", kAdminKey));
@@ -91,7 +97,8 @@ TEST_F(ApiTest, AnotherCreatorsObjectsAre404OnEveryRoute) {
   EXPECT_EQ(client_->get("/products/" + pid, key_a).status, 200);
   EXPECT_EQ(client_->get("/consumers/" + cid, key_a).status, 200);
   // A creator key cannot place objects under another creator either.
-  expect_error(client_->post("/consumers", R"({"name":"x","creator_id":")" + a + "\"}", key_b), 404, "not_found");
+  expect_error(client_->post("/consumers", R"({"name":"x","creator_id":")" + a + "\"}", key_b), 404,
+               "not_found");
 }
 
 TEST_F(ApiTest, KeysAreShownOnceListedByPrefixAndRevocable) {
@@ -118,7 +125,8 @@ TEST_F(ApiTest, DeletingACreatorRemovesItsDataAndKeys) {
   ASSERT_EQ(consumer.status, 201);
   EXPECT_EQ(client_->del("/creators/" + a, kAdminKey).status, 204);
   expect_error(client_->get("/consumers", key), 401, "unauthorized");
-  expect_error(client_->get("/consumers/" + str(obj(consumer).at("id")), kAdminKey), 404, "not_found");
+  expect_error(client_->get("/consumers/" + str(obj(consumer).at("id")), kAdminKey), 404,
+               "not_found");
   expect_error(client_->get("/creators/" + a, kAdminKey), 404, "not_found");
 }
 

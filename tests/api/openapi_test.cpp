@@ -1,6 +1,6 @@
 // docs/openapi.yaml and the routes the service registers must agree, both ways.
-#include <boost/json/object.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/object.hpp>
 
 #include <set>
 #include <sstream>
@@ -35,7 +35,8 @@ std::set<Op> documented_operations() {
       path = line.substr(2, line.size() - 3);
     } else if (line.rfind("    ", 0) == 0 && line.size() > 4 && line[4] != ' ') {
       std::string key = line.substr(4, line.find(':') - 4);
-      if (key == "get" || key == "post" || key == "patch" || key == "put" || key == "delete") ops.insert({key, path});
+      if (key == "get" || key == "post" || key == "patch" || key == "put" || key == "delete")
+        ops.insert({key, path});
     }
   }
   return ops;
@@ -68,8 +69,10 @@ TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
   for (const auto& r : router.routes()) served.insert({method_name(r->method), r->pattern});
   std::set<Op> documented = documented_operations();
   ASSERT_GT(documented.size(), 10u) << "the document did not parse";
-  for (const auto& op : served) EXPECT_TRUE(documented.count(op)) << "undocumented: " << op.first << " " << op.second;
-  for (const auto& op : documented) EXPECT_TRUE(served.count(op)) << "not served: " << op.first << " " << op.second;
+  for (const auto& op : served)
+    EXPECT_TRUE(documented.count(op)) << "undocumented: " << op.first << " " << op.second;
+  for (const auto& op : documented)
+    EXPECT_TRUE(served.count(op)) << "not served: " << op.first << " " << op.second;
 }
 
 }  // namespace

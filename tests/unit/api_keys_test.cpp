@@ -20,8 +20,9 @@ TEST(ApiKeys, MintedKeysHaveShapePrefixAndHash) {
   EXPECT_EQ(k.key.size(), 46u);  // "ca_" + 43 base62 ≈ 256 bits
   EXPECT_EQ(k.prefix, k.key.substr(0, 11));
   EXPECT_EQ(k.hash_hex, sha256_hex(k.key));
-  EXPECT_EQ(k.key.find_first_not_of("ca_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
-            std::string::npos);
+  EXPECT_EQ(
+      k.key.find_first_not_of("ca_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"),
+      std::string::npos);
 }
 
 TEST(ApiKeys, MintedKeysAreUniqueAndUseTheWholeAlphabet) {

@@ -1,8 +1,8 @@
 // API codecs: decoding names the bad field; encoding matches API.md's shapes.
 #include "api/codecs.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/serialize.hpp>
 
 namespace ca::api {
 namespace {
@@ -64,13 +64,15 @@ TEST(Codecs, ConsumerRejectsBadPhone) {
 
 TEST(Codecs, ProductPriceErrorsKeepNestedPath) {
   Product p;
-  auto body = json::parse_object(R"({"name":"Cohort","type":"cohort","price":{"amount_minor":5000000,"currency":"rupees"}})");
+  auto body = json::parse_object(
+      R"({"name":"Cohort","type":"cohort","price":{"amount_minor":5000000,"currency":"rupees"}})");
   auto r = reader(*body);
   apply_product_fields(r, p, true);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().field, "price.currency");
 
-  auto neg = json::parse_object(R"({"name":"x","type":"call","price":{"amount_minor":-1,"currency":"INR"}})");
+  auto neg = json::parse_object(
+      R"({"name":"x","type":"call","price":{"amount_minor":-1,"currency":"INR"}})");
   auto r2 = reader(*neg);
   apply_product_fields(r2, p, true);
   EXPECT_EQ(r2.error().field, "price.amount_minor");
@@ -100,7 +102,8 @@ TEST(Codecs, ConsumerEncodesConsentForEveryChannel) {
 
 TEST(Codecs, ConsentDecoding) {
   auto now = *parse_rfc3339("2026-11-24T10:00:00Z");
-  auto ok = decode_consent(*json::parse_object(R"({"channel":"email","granted":false,"source":"form"})"), now);
+  auto ok = decode_consent(
+      *json::parse_object(R"({"channel":"email","granted":false,"source":"form"})"), now);
   ASSERT_TRUE(ok.ok());
   EXPECT_EQ(ok->channel, Channel::email);
   EXPECT_FALSE(ok->consent.granted);

@@ -85,9 +85,7 @@ TEST(FieldReader, UnknownFieldsAndNestedPaths) {
   EXPECT_EQ(outer.error().field, "price.amount_minor");
 }
 
-TEST(Quote, EscapesForJson) {
-  EXPECT_EQ(quote("a\"b</script>\n"), "\"a\\\"b</script>\\n\"");
-}
+TEST(Quote, EscapesForJson) { EXPECT_EQ(quote("a\"b</script>\n"), "\"a\\\"b</script>\\n\""); }
 
 }  // namespace
 }  // namespace ca::json

@@ -24,10 +24,10 @@ TEST(Validation, Emails) {
 TEST(Validation, E164) {
   EXPECT_TRUE(is_e164("+919812345678"));
   EXPECT_TRUE(is_e164("+14155550123"));
-  EXPECT_FALSE(is_e164("919812345678"));     // no plus
-  EXPECT_FALSE(is_e164("+0123456789"));      // leading zero country code
-  EXPECT_FALSE(is_e164("+91 98123 45678"));  // spaces
-  EXPECT_FALSE(is_e164("+123456"));          // too short: 6 digits
+  EXPECT_FALSE(is_e164("919812345678"));       // no plus
+  EXPECT_FALSE(is_e164("+0123456789"));        // leading zero country code
+  EXPECT_FALSE(is_e164("+91 98123 45678"));    // spaces
+  EXPECT_FALSE(is_e164("+123456"));            // too short: 6 digits
   EXPECT_FALSE(is_e164("+1234567890123456"));  // 16 digits
   EXPECT_FALSE(is_e164("+91981234567a"));
 }
@@ -45,8 +45,8 @@ TEST(Validation, CleanText) {
   EXPECT_TRUE(is_clean_text("Ajay Shenoy — ₹50,000 cohort\nline two"));
   EXPECT_FALSE(is_clean_text(std::string("nul\0byte", 8)));
   EXPECT_FALSE(is_clean_text("bell\x07"));
-  EXPECT_FALSE(is_clean_text("\xc3"));          // truncated sequence
-  EXPECT_FALSE(is_clean_text("\xff\xfe"));      // not UTF-8
+  EXPECT_FALSE(is_clean_text("\xc3"));      // truncated sequence
+  EXPECT_FALSE(is_clean_text("\xff\xfe"));  // not UTF-8
 }
 
 TEST(Validation, HttpUrls) {
