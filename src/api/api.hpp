@@ -8,6 +8,7 @@
 #include "domain/ids.hpp"
 #include "domain/time.hpp"
 #include "http/router.hpp"
+#include "ingest/ingest_service.hpp"
 #include "store/store.hpp"
 
 namespace ca::api {
@@ -18,6 +19,7 @@ struct ApiDeps {
   const Clock& clock;
   IdGenerator& ids;
   Random& secure_random;  // for API keys only
+  ingest::IngestService& ingest;
 };
 
 void register_routes(http::Router& router, ApiDeps& deps);
@@ -27,5 +29,6 @@ void register_health_routes(http::Router& router, ApiDeps& deps);
 void register_creator_routes(http::Router& router, ApiDeps& deps);
 void register_consumer_routes(http::Router& router, ApiDeps& deps);
 void register_product_routes(http::Router& router, ApiDeps& deps);
+void register_event_routes(http::Router& router, ApiDeps& deps);
 
 }  // namespace ca::api

@@ -39,6 +39,7 @@ void register_routes(http::Router& router, ApiDeps& deps) {
   register_creator_routes(router, deps);
   register_consumer_routes(router, deps);
   register_product_routes(router, deps);
+  register_event_routes(router, deps);
 }
 
 }  // namespace ca::api

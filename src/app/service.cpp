@@ -18,6 +18,7 @@ struct Service::Parts {
   IdGenerator ids{clock, random};
   std::unique_ptr<store::Store> store;
   std::unique_ptr<auth::Authenticator> auth;
+  std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<api::ApiDeps> deps;
   std::unique_ptr<http::Server> server;
 };
@@ -73,8 +74,9 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
 
   parts->auth =
       std::make_unique<auth::Authenticator>(*parts->store, parts->clock, config.admin_api_key);
-  parts->deps = std::make_unique<api::ApiDeps>(
-      api::ApiDeps{*parts->store, *parts->auth, parts->clock, parts->ids, parts->random});
+  parts->ingest = std::make_unique<ingest::IngestService>(*parts->store, parts->clock, parts->ids);
+  parts->deps = std::make_unique<api::ApiDeps>(api::ApiDeps{
+      *parts->store, *parts->auth, parts->clock, parts->ids, parts->random, *parts->ingest});
   http::Router router;
   api::register_routes(router, *parts->deps);
 

@@ -96,6 +96,21 @@ struct ApiKey {
   std::optional<Timestamp> last_used_at;
 };
 
+// Something a consumer (or the platform) did. `type` is a known type (page_view,
+// service_click, ...) or a custom ^[a-z][a-z0-9_]{0,63}$ name; payload is JSON text.
+struct Event {
+  std::string id;
+  std::string creator_id;
+  std::optional<std::string> consumer_id;
+  std::string type;
+  std::string source = "api";  // api | webhook | system | agent
+  Timestamp occurred_at{};     // when it happened (client clock, may be late)
+  Timestamp received_at{};     // when the platform stored it
+  std::string payload_json = "{}";
+  std::optional<std::string> idempotency_key;  // client id or Idempotency-Key header
+  std::string request_hash;                    // SHA-256 of the canonical request, for 409s
+};
+
 // A page of a list: `after_id` is the decoded cursor (ids are time-ordered UUIDv7,
 // lists are newest first, so the next page holds ids < after_id).
 struct PageRequest {

@@ -28,13 +28,24 @@ Result<void> SqlConsumerRepo::set_consent(const Tenant& t, const std::string& co
 
 Result<ConsumerContext> SqlConsumerRepo::get_context(const Tenant& t,
                                                      const std::string& consumer_id) {
+  return read_context(consumer_id, t, false);
+}
+
+Result<ConsumerContext> SqlConsumerRepo::get_context_for_update(const std::string& creator_id,
+                                                                const std::string& consumer_id) {
+  return read_context(consumer_id, Tenant::creator(creator_id), true);
+}
+
+Result<ConsumerContext> SqlConsumerRepo::read_context(const std::string& consumer_id,
+                                                      const Tenant& t, bool for_update) {
   if (!valid_id(consumer_id)) return not_found("consumer");
   SqlParams p{consumer_id};
-  auto r = s_.query(
+  std::string sql =
       "SELECT consumer_id, creator_id, stage, lead_score, last_seen_at, metrics, attributes, "
       "updated_at FROM consumer_context WHERE consumer_id = $1" +
-          tenant_clause(t, "creator_id", p),
-      p);
+      tenant_clause(t, "creator_id", p);
+  if (for_update && s_.dialect() == Dialect::postgres) sql += " FOR UPDATE";
+  auto r = s_.query(sql, p);
   if (!r) return std::move(r).error();
   if (r->rows.empty()) return not_found("consumer");
   const auto& row = r->rows.front();
@@ -61,8 +72,9 @@ Result<void> SqlConsumerRepo::put_context(const ConsumerContext& ctx) {
       "metrics = $5, attributes = $6, version = version + 1, updated_at = $7 "
       "WHERE consumer_id = $1";
   // Guards against writing one creator's context onto another's consumer.
-  if (!ctx.creator_id.empty())
+  if (!ctx.creator_id.empty()) {
     sql += tenant_clause(Tenant::creator(ctx.creator_id), "creator_id", p);
+  }
   return run_one(s_, sql, p, "consumer");
 }
 

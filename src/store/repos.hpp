@@ -35,12 +35,16 @@ class SqlConsumerRepo final : public ConsumerRepo {
   Result<void> set_consent(const Tenant& t, const std::string& consumer_id, Channel ch,
                            const Consent& consent) override;
   Result<ConsumerContext> get_context(const Tenant& t, const std::string& consumer_id) override;
+  Result<ConsumerContext> get_context_for_update(const std::string& creator_id,
+                                                 const std::string& consumer_id) override;
   Result<void> put_context(const ConsumerContext& ctx) override;
   Result<void> remove(const Tenant& t, const std::string& id) override;
 
  private:
   Result<void> upsert_consent(const std::string& consumer_id, const std::string& creator_id,
                               Channel ch, const Consent& consent);
+  Result<ConsumerContext> read_context(const std::string& consumer_id, const Tenant& t,
+                                       bool for_update);
   // Fills `consent` of each consumer from consumer_consents.
   Result<void> load_consents(std::vector<Consumer>& consumers);
 

@@ -56,7 +56,9 @@ SqlTx::SqlTx(Dialect d, std::unique_ptr<SessionLease> lease)
       creators_(session_),
       consumers_(session_),
       products_(session_),
-      api_keys_(session_) {}
+      api_keys_(session_),
+      events_(session_),
+      jobs_(session_) {}
 
 SqlTx::~SqlTx() {
   if (session_.active()) (void)session_.exec_script("ROLLBACK");

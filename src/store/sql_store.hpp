@@ -7,6 +7,8 @@
 
 #include "store/migrations.hpp"
 #include "store/repos.hpp"
+#include "store/sql_event_repo.hpp"
+#include "store/sql_job_repo.hpp"
 #include "store/sql.hpp"
 #include "store/store.hpp"
 
@@ -42,6 +44,8 @@ class SqlTx final : public Tx {
   ConsumerRepo& consumers() override { return consumers_; }
   ProductRepo& products() override { return products_; }
   ApiKeyRepo& api_keys() override { return api_keys_; }
+  EventRepo& events() override { return events_; }
+  JobRepo& jobs() override { return jobs_; }
 
  private:
   TxSession session_;
@@ -49,6 +53,8 @@ class SqlTx final : public Tx {
   SqlConsumerRepo consumers_;
   SqlProductRepo products_;
   SqlApiKeyRepo api_keys_;
+  SqlEventRepo events_;
+  SqlJobRepo jobs_;
 };
 
 class SqlStore : public Store {

@@ -15,6 +15,9 @@
 
 namespace ca::store {
 
+class EventRepo;  // store/event_repo.hpp
+class JobRepo;    // store/job_repo.hpp
+
 enum class Dialect { sqlite, postgres };
 enum class TxMode { read, write };
 
@@ -54,6 +57,10 @@ class ConsumerRepo {
   virtual Result<void> set_consent(const Tenant& t, const std::string& consumer_id, Channel ch,
                                    const Consent& consent) = 0;
   virtual Result<ConsumerContext> get_context(const Tenant& t, const std::string& consumer_id) = 0;
+  // The context row locked until the transaction ends (PostgreSQL FOR UPDATE; SQLite's
+  // single writer already serialises), for read-modify-write by ingestion.
+  virtual Result<ConsumerContext> get_context_for_update(const std::string& creator_id,
+                                                         const std::string& consumer_id) = 0;
   virtual Result<void> put_context(const ConsumerContext& ctx) = 0;
   // Erases the consumer, its context and consent rows.
   virtual Result<void> remove(const Tenant& t, const std::string& id) = 0;
@@ -91,6 +98,8 @@ class Tx {
   virtual ConsumerRepo& consumers() = 0;
   virtual ProductRepo& products() = 0;
   virtual ApiKeyRepo& api_keys() = 0;
+  virtual EventRepo& events() = 0;
+  virtual JobRepo& jobs() = 0;
 };
 
 class Store {

@@ -61,7 +61,8 @@ TEST(OpenApi, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
   SecureRandom random;
   IdGenerator ids(clock, random);
   auth::Authenticator authn(**store, clock, "");
-  api::ApiDeps deps{**store, authn, clock, ids, random};
+  ingest::IngestService ingest(**store, clock, ids);
+  api::ApiDeps deps{**store, authn, clock, ids, random, ingest};
   http::Router router;
   api::register_routes(router, deps);
 
