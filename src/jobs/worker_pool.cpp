@@ -1,0 +1,277 @@
+#include "jobs/worker_pool.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <exception>
+#include <random>
+
+#include "store/postgres/pg_listener.hpp"
+
+namespace ca::jobs {
+namespace {
+
+using std::chrono::steady_clock;
+
+std::string default_worker_name() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] != '\0' ? host : "worker") + ":" + std::to_string(::getpid());
+}
+
+std::uint64_t seed_of(std::uint64_t configured) {
+  if (configured != 0) return configured;
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
+}  // namespace
+
+WorkerPool::WorkerPool(store::Store& store, const Clock& clock, WorkerPoolOptions options)
+    : store_(store),
+      clock_(clock),
+      options_(std::move(options)),
+      own_waker_(options_.waker == nullptr ? std::make_unique<Waker>() : nullptr),
+      waker_(options_.waker != nullptr ? options_.waker : own_waker_.get()),
+      worker_name_(options_.worker_name.empty() ? default_worker_name() : options_.worker_name),
+      rng_(seed_of(options_.jitter_seed)) {
+  options_.threads = std::max(1, options_.threads);
+  options_.batch_size = std::max(1, options_.batch_size);
+  options_.lease = std::max(options_.lease, std::chrono::milliseconds(30));
+  options_.poll_interval = std::max(options_.poll_interval, std::chrono::milliseconds(1));
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::register_handler(const std::string& kind, JobHandler handler) {
+  if (started_) {
+    spdlog::error("jobs: handler for '{}' registered after start; ignored", kind);
+    return;
+  }
+  handlers_[kind] = std::move(handler);
+}
+
+void WorkerPool::start() {
+  if (started_.exchange(true)) return;
+  std::lock_guard lk(join_mu_);
+  for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this, i] { worker_loop(i); });
+  threads_.emplace_back([this] { maintenance_loop(); });
+  if (!options_.listen_url.empty()) threads_.emplace_back([this] { listener_loop(); });
+  spdlog::info("jobs: {} workers on queue '{}' as {}", options_.threads, options_.queue,
+               worker_name_);
+}
+
+void WorkerPool::stop() {
+  {
+    std::lock_guard lk(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  waker_->notify();  // idle workers re-check stopping_
+  join_all();
+}
+
+void WorkerPool::run_until_stopped() {
+  start();
+  {
+    std::unique_lock lk(stop_mu_);
+    stop_cv_.wait(lk, [&] { return stopping_.load(); });
+  }
+  join_all();
+}
+
+void WorkerPool::join_all() {
+  std::lock_guard lk(join_mu_);
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+WorkerPoolStats WorkerPool::stats() const {
+  return {claimed_.load(), succeeded_.load(), retried_.load(),
+          dead_.load(),    released_.load(),  lease_lost_.load()};
+}
+
+bool WorkerPool::sleep_unless_stopping(steady_clock::duration d) {
+  std::unique_lock lk(stop_mu_);
+  return !stop_cv_.wait_for(lk, d, [&] { return stopping_.load(); });
+}
+
+double WorkerPool::next_unit() {
+  std::lock_guard lk(rng_mu_);
+  return static_cast<double>(rng_.next() >> 11) * 0x1.0p-53;  // uniform in [0, 1)
+}
+
+void WorkerPool::worker_loop(int index) {
+  const std::string worker_id = worker_name_ + "/" + std::to_string(index);
+  while (!stopping_) {
+    // Read before claiming: a notify after an empty claim then ends the wait at once.
+    const auto seen = waker_->generation();
+    store::ClaimRequest req;
+    req.queue = options_.queue;
+    req.worker_id = worker_id;
+    req.limit = options_.batch_size;
+    req.now = clock_.now();
+    req.lease = options_.lease;
+    auto claimed = store::in_tx(store_, store::TxMode::write,
+                                [&](store::Tx& tx) { return tx.jobs().claim(req); });
+    if (!claimed) {
+      spdlog::warn("jobs: claim failed: {}", claimed.error().message);
+      waker_->wait(seen, options_.poll_interval);
+      continue;
+    }
+    if (claimed->empty()) {
+      waker_->wait(seen, idle_wait());
+      continue;
+    }
+    claimed_ += claimed->size();
+    {
+      std::lock_guard lk(inflight_mu_);
+      for (const auto& job : *claimed) inflight_[job.id] = job;
+    }
+    for (const auto& job : *claimed) {
+      if (stopping_) {
+        // Not started: hand it back rather than make stop() wait for the whole batch.
+        auto r = store::in_tx(store_, store::TxMode::write,
+                              [&](store::Tx& tx) { return tx.jobs().release(job, clock_.now()); });
+        if (r) ++released_;
+        std::lock_guard lk(inflight_mu_);
+        inflight_.erase(job.id);
+        continue;
+      }
+      run_job(job);
+    }
+  }
+}
+
+std::chrono::steady_clock::duration WorkerPool::idle_wait() {
+  steady_clock::duration wait = options_.poll_interval;
+  const auto now = clock_.now();
+  auto next = store::in_tx(store_, store::TxMode::read, [&](store::Tx& tx) {
+    return tx.jobs().next_run_at(options_.queue, now);
+  });
+  // A job due before the next poll: wake for it (+1 ms so it is due when we look).
+  if (next && next->has_value()) {
+    wait = std::min(wait, std::chrono::duration_cast<steady_clock::duration>(**next - now) +
+                              std::chrono::milliseconds(1));
+  }
+  return wait;
+}
+
+void WorkerPool::run_job(const Job& job) {
+  Result<void> outcome = ok();
+  auto it = handlers_.find(job.kind);
+  if (it == handlers_.end()) {
+    outcome = Error::internal("no handler for job kind '" + job.kind + "'");
+  } else {
+    try {
+      outcome = it->second(job);
+    } catch (const std::exception& e) {
+      outcome = Error::internal(std::string("handler threw: ") + e.what());
+    } catch (...) {
+      outcome = Error::internal("handler threw a non-standard exception");
+    }
+  }
+  finish(job, outcome);
+}
+
+void WorkerPool::finish(const Job& job, const Result<void>& outcome) {
+  const auto now = clock_.now();
+  std::optional<Timestamp> retry_at;
+  if (!outcome) {
+    retry_at = retry_time(options_.backoff, job.attempts, job.max_attempts, now, next_unit());
+  }
+  // Leave the in-flight set first: a lease renewal racing this write would only fail.
+  {
+    std::lock_guard lk(inflight_mu_);
+    inflight_.erase(job.id);
+  }
+  auto r = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
+    return outcome ? tx.jobs().complete(job, now)
+                   : tx.jobs().fail(job, outcome.error().message, retry_at, now);
+  });
+  if (!r) {
+    if (r.error().code == ErrorCode::conflict) {
+      ++lease_lost_;
+      spdlog::warn("jobs: {} ({}) finished after its lease was lost", job.id, job.kind);
+    } else {
+      // The lease will expire and the job re-runs: at least once, never lost.
+      spdlog::error("jobs: recording the outcome of {} failed: {}", job.id, r.error().message);
+    }
+  } else if (outcome) {
+    ++succeeded_;
+  } else if (retry_at) {
+    ++retried_;
+    spdlog::warn("jobs: {} ({}) attempt {}/{} failed, retry at {}: {}", job.id, job.kind,
+                 job.attempts, job.max_attempts, format_rfc3339(*retry_at),
+                 outcome.error().message);
+  } else {
+    ++dead_;
+    spdlog::error("jobs: {} ({}) is dead after {} attempts: {}", job.id, job.kind, job.attempts,
+                  outcome.error().message);
+  }
+  // The consumer's next job may be claimable now: let idle workers of this process look.
+  if (job.consumer_id) waker_->notify();
+}
+
+// Renews the leases of in-flight jobs (so long jobs are not re-run while alive) and
+// reaps jobs whose lease expired on their final attempt.
+void WorkerPool::maintenance_loop() {
+  const auto renew_every = std::chrono::duration_cast<steady_clock::duration>(options_.lease) / 3;
+  auto next_reap = steady_clock::now();
+  while (sleep_unless_stopping(
+      std::min<steady_clock::duration>(renew_every, options_.poll_interval))) {
+    std::vector<Job> jobs;
+    {
+      std::lock_guard lk(inflight_mu_);
+      for (const auto& [id, job] : inflight_) jobs.push_back(job);
+    }
+    for (const auto& job : jobs) {
+      const auto now = clock_.now();
+      auto r = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
+        return tx.jobs().extend_lease(job, now + options_.lease, now);
+      });
+      if (!r && r.error().code != ErrorCode::conflict) {
+        spdlog::warn("jobs: renewing the lease of {} failed: {}", job.id, r.error().message);
+      }
+    }
+    if (steady_clock::now() >= next_reap) {
+      next_reap = steady_clock::now() + options_.poll_interval;
+      auto reaped = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
+        return tx.jobs().reap_expired(clock_.now());
+      });
+      if (reaped && *reaped > 0) {
+        dead_ += static_cast<std::uint64_t>(*reaped);
+        spdlog::error("jobs: {} jobs dead: lease expired on the final attempt", *reaped);
+      }
+    }
+  }
+}
+
+// LISTEN jobs on PostgreSQL: a commit anywhere wakes this process's idle workers.
+void WorkerPool::listener_loop() {
+  std::unique_ptr<store::JobListener> listener;
+  while (!stopping_) {
+    if (!listener) {
+      auto made = store::make_pg_listener(options_.listen_url, store::kJobsChannel);
+      if (!made) {
+        spdlog::warn("jobs: LISTEN unavailable ({}); polling", made.error().message);
+        sleep_unless_stopping(std::chrono::seconds(5));
+        continue;
+      }
+      listener = std::move(*made);
+      waker_->notify();  // anything sent while we were not listening is gone: look once
+    }
+    auto got = listener->wait(std::chrono::milliseconds(200));
+    if (!got) {
+      spdlog::warn("jobs: {}", got.error().message);
+      listener.reset();
+      continue;
+    }
+    if (*got) waker_->notify();
+  }
+}
+
+}  // namespace ca::jobs

@@ -1,0 +1,126 @@
+// The worker pool: N threads that claim jobs from the store, run the handler registered
+// for each job's kind, and record the outcome (complete, retry with backoff, or dead).
+// Any number of pools in any number of processes may share one PostgreSQL database.
+//
+//   jobs::WorkerPool pool(store, clock, options);
+//   pool.register_handler("agent.invoke", handler);
+//   pool.run_until_stopped();  // another thread calls pool.stop() (e.g. on SIGTERM)
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "domain/ids.hpp"
+#include "domain/result.hpp"
+#include "domain/time.hpp"
+#include "jobs/backoff.hpp"
+#include "jobs/waker.hpp"
+#include "store/job_repo.hpp"
+#include "store/store.hpp"
+
+namespace ca::jobs {
+
+using store::Job;
+
+// Runs one job. An error (or an exception) fails the attempt: retried with backoff until
+// max_attempts, then dead. Jobs run at least once: a handler whose effects must happen
+// once makes them idempotent (e.g. keyed by job.id), since a worker can die after the
+// effect and before complete.
+using JobHandler = std::function<Result<void>(const Job&)>;
+
+struct WorkerPoolOptions {
+  std::string queue = "default";
+  int threads = 2;
+  int batch_size = 4;  // jobs claimed per round trip (at most one per consumer)
+  // A job whose worker stops renewing its lease re-runs after this long.
+  std::chrono::milliseconds lease = std::chrono::seconds(60);
+  // Idle workers re-check this often even without a wake-up (and sooner for a job due
+  // before then); expired leases are reaped on the same beat.
+  std::chrono::milliseconds poll_interval = std::chrono::seconds(1);
+  BackoffPolicy backoff;
+  // locked_by is "<worker_name>/<thread>"; empty: "<hostname>:<pid>".
+  std::string worker_name;
+  // PostgreSQL URL for LISTEN jobs; empty: in-process wake-ups and polling only.
+  std::string listen_url;
+  // Shared with the enqueuers of this process (they call notify() after commit); null: the
+  // pool uses its own (see waker()).
+  Waker* waker = nullptr;
+  std::uint64_t jitter_seed = 0;  // 0: from std::random_device
+};
+
+struct WorkerPoolStats {
+  std::uint64_t claimed = 0;
+  std::uint64_t succeeded = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t dead = 0;
+  std::uint64_t released = 0;    // handed back unstarted on stop
+  std::uint64_t lease_lost = 0;  // finished after another worker took the job over
+};
+
+class WorkerPool {
+ public:
+  WorkerPool(store::Store& store, const Clock& clock, WorkerPoolOptions options);
+  ~WorkerPool();  // stop()
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  // Before start(); a later registration for the same kind replaces the earlier one.
+  void register_handler(const std::string& kind, JobHandler handler);
+
+  void start();
+  // Idempotent and thread-safe: no new claims, in-flight jobs finish, claimed jobs not yet
+  // started are released, then the threads are joined.
+  void stop();
+  // start(), then block until stop() is called from another thread.
+  void run_until_stopped();
+
+  Waker& waker() { return *waker_; }
+  WorkerPoolStats stats() const;
+
+ private:
+  void worker_loop(int index);
+  void maintenance_loop();
+  void listener_loop();
+  void run_job(const Job& job);
+  void finish(const Job& job, const Result<void>& outcome);
+  std::chrono::steady_clock::duration idle_wait();
+  double next_unit();
+  // Sleeps until `d` passed or stop was requested; false when stopping.
+  bool sleep_unless_stopping(std::chrono::steady_clock::duration d);
+  void join_all();
+
+  store::Store& store_;
+  const Clock& clock_;
+  WorkerPoolOptions options_;
+  std::unique_ptr<Waker> own_waker_;
+  Waker* waker_;
+  std::string worker_name_;
+  std::map<std::string, JobHandler> handlers_;
+
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopping_{false};
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  std::mutex join_mu_;
+  std::vector<std::thread> threads_;
+
+  std::mutex inflight_mu_;
+  std::map<std::string, Job> inflight_;  // claimed and not finished: their leases renew
+
+  std::mutex rng_mu_;
+  SeededRandom rng_;
+
+  std::atomic<std::uint64_t> claimed_{0}, succeeded_{0}, retried_{0}, dead_{0}, released_{0},
+      lease_lost_{0};
+};
+
+}  // namespace ca::jobs

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "store/job_repo.hpp"
+#include "store/sql.hpp"
+
+namespace ca::store {
+
+// One implementation for both dialects; only claim (SKIP LOCKED) and enqueue (NOTIFY)
+// branch on the dialect.
+class SqlJobRepo final : public JobRepo {
+ public:
+  explicit SqlJobRepo(SqlSession& s) : s_(s) {}
+
+  Result<void> enqueue(const NewJob& job, Timestamp now) override;
+  Result<std::vector<Job>> claim(const ClaimRequest& request) override;
+  Result<void> complete(const Job& claimed, Timestamp now) override;
+  Result<void> fail(const Job& claimed, const std::string& error, std::optional<Timestamp> retry_at,
+                    Timestamp now) override;
+  Result<void> release(const Job& claimed, Timestamp now) override;
+  Result<void> extend_lease(const Job& claimed, Timestamp lease_until, Timestamp now) override;
+  Result<int> reap_expired(Timestamp now) override;
+  Result<int> cancel(const CancelFilter& filter, Timestamp now) override;
+  Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) override;
+  Result<std::optional<Timestamp>> next_run_at(const std::string& queue, Timestamp after) override;
+  Result<Job> get(const Tenant& t, const std::string& id) override;
+  Result<Page<Job>> list(const Tenant& t, const JobFilter& filter,
+                         const PageRequest& page) override;
+
+ private:
+  // Runs an UPDATE fenced on the claim (appends the fence and its parameters).
+  Result<void> update_claimed(std::string sql, SqlParams params, const Job& claimed);
+
+  SqlSession& s_;
+};
+
+}  // namespace ca::store

@@ -1,0 +1,293 @@
+// The JobRepo contract against a real database: enqueue in the caller's transaction,
+// claim with a lease, retry and dead, lease expiry, per-consumer order, cancel, tenancy.
+#include <algorithm>
+
+#include "jobs_fixture.hpp"
+
+namespace ca::test {
+namespace {
+
+using namespace std::chrono_literals;
+using store::JobStatus;
+
+class JobRepoTest : public JobsTest {};
+
+TEST_F(JobRepoTest, EnqueueIsVisibleOnlyAfterCommit) {
+  auto rolled_back = make_job();
+  {
+    auto tx = write();
+    ASSERT_OK(tx->jobs().enqueue(rolled_back, now()));
+  }  // destroyed uncommitted: rolled back
+  EXPECT_FALSE(read()->jobs().get(Tenant::admin(), rolled_back.id).ok());
+  EXPECT_TRUE(claim("w").empty());
+
+  auto job = make_job();
+  auto tx = write();
+  ASSERT_OK(tx->jobs().enqueue(job, now()));
+  EXPECT_FALSE(read()->jobs().get(Tenant::admin(), job.id).ok());  // not yet committed
+  ASSERT_OK(tx->commit());
+  auto stored = get(job.id);
+  EXPECT_EQ(stored.status, JobStatus::queued);
+  EXPECT_EQ(stored.kind, "test.work");
+  EXPECT_EQ(stored.attempts, 0);
+}
+
+TEST_F(JobRepoTest, EnqueueRejectsBadInput) {
+  auto tx = write();
+  auto j = make_job();
+  j.id = "nope";
+  EXPECT_FALSE(tx->jobs().enqueue(j, now()).ok());
+  j = make_job("");
+  EXPECT_FALSE(tx->jobs().enqueue(j, now()).ok());
+  j = make_job();
+  j.max_attempts = 0;
+  EXPECT_FALSE(tx->jobs().enqueue(j, now()).ok());
+}
+
+TEST_F(JobRepoTest, ClaimLeasesAndCompleteFinishes) {
+  auto j = make_job();
+  j.payload_json = R"({"n":1})";
+  enqueue(j);
+  auto claimed = claim("w1");
+  ASSERT_EQ(claimed.size(), 1u);
+  const auto& c = claimed[0];
+  EXPECT_EQ(c.id, j.id);
+  EXPECT_EQ(c.status, JobStatus::running);
+  EXPECT_EQ(c.attempts, 1);
+  EXPECT_EQ(c.locked_by, "w1");
+  ASSERT_TRUE(c.lease_until);
+  EXPECT_GT(*c.lease_until, now() + 50s);
+  EXPECT_NE(c.payload_json.find("\"n\""), std::string::npos);
+  EXPECT_TRUE(claim("w2").empty());  // leased
+
+  auto tx = write();
+  ASSERT_OK(tx->jobs().complete(c, now()));
+  ASSERT_OK(tx->commit());
+  EXPECT_EQ(get(j.id).status, JobStatus::succeeded);
+  tx = write();
+  auto again = tx->jobs().complete(c, now());
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::conflict);
+}
+
+TEST_F(JobRepoTest, FutureJobsWaitForTheirTime) {
+  auto j = make_job();
+  j.run_at = now() + 1h;
+  enqueue(j);
+  EXPECT_TRUE(claim("w").empty());
+  auto next = read()->jobs().next_run_at("default", now());
+  ASSERT_TRUE(next.ok());
+  ASSERT_TRUE(next->has_value());
+  EXPECT_EQ(to_micros(**next), to_micros(j.run_at));
+  clock_.advance(2h);
+  EXPECT_EQ(claim("w").size(), 1u);
+}
+
+TEST_F(JobRepoTest, FailRetriesThenDeadAfterMaxAttempts) {
+  auto j = make_job();
+  j.max_attempts = 2;
+  enqueue(j);
+  auto first = claim("w");
+  ASSERT_EQ(first.size(), 1u);
+  auto tx = write();
+  ASSERT_OK(tx->jobs().fail(first[0], "boom 1", now() + 10s, now()));
+  ASSERT_OK(tx->commit());
+  auto stored = get(j.id);
+  EXPECT_EQ(stored.status, JobStatus::queued);
+  EXPECT_EQ(stored.last_error, "boom 1");
+  EXPECT_FALSE(stored.lease_until);
+  EXPECT_TRUE(claim("w").empty());  // backing off
+
+  clock_.advance(11s);
+  auto second = claim("w");
+  ASSERT_EQ(second.size(), 1u);
+  EXPECT_EQ(second[0].attempts, 2);
+  tx = write();
+  ASSERT_OK(tx->jobs().fail(second[0], "boom 2", std::nullopt, now()));
+  ASSERT_OK(tx->commit());
+  EXPECT_EQ(get(j.id).status, JobStatus::dead);
+
+  store::JobFilter dead;
+  dead.status = JobStatus::dead;
+  auto page = read()->jobs().list(Tenant::admin(), dead, PageRequest{});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].last_error, "boom 2");
+  clock_.advance(1h);
+  EXPECT_TRUE(claim("w").empty());
+}
+
+TEST_F(JobRepoTest, ExpiredLeaseIsClaimableAgainAndFencesTheOldWorker) {
+  enqueue(make_job());
+  auto dead_worker = claim("w1", 1, 1s);
+  ASSERT_EQ(dead_worker.size(), 1u);
+  clock_.advance(500ms);
+  EXPECT_TRUE(claim("w2").empty());  // lease still live
+  clock_.advance(1s);
+  auto taken = claim("w2");
+  ASSERT_EQ(taken.size(), 1u);
+  EXPECT_EQ(taken[0].attempts, 2);
+  EXPECT_EQ(taken[0].locked_by, "w2");
+
+  auto tx = write();
+  auto late = tx->jobs().complete(dead_worker[0], now());  // the old worker wakes up
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.error().code, ErrorCode::conflict);
+  ASSERT_OK(tx->jobs().complete(taken[0], now()));
+  ASSERT_OK(tx->commit());
+}
+
+TEST_F(JobRepoTest, ExtendLeaseKeepsALongJob) {
+  enqueue(make_job());
+  auto c = claim("w1", 1, 1s);
+  ASSERT_EQ(c.size(), 1u);
+  auto tx = write();
+  ASSERT_OK(tx->jobs().extend_lease(c[0], now() + 60s, now()));
+  ASSERT_OK(tx->commit());
+  clock_.advance(5s);
+  EXPECT_TRUE(claim("w2").empty());
+}
+
+TEST_F(JobRepoTest, LeaseExpiredOnFinalAttemptIsReapedDead) {
+  auto j = make_job();
+  j.max_attempts = 1;
+  enqueue(j);
+  ASSERT_EQ(claim("w1", 1, 1s).size(), 1u);
+  clock_.advance(2s);
+  EXPECT_TRUE(claim("w2").empty());  // no attempts left
+  auto reaped = store::in_tx(*store_, store::TxMode::write,
+                             [&](store::Tx& tx) { return tx.jobs().reap_expired(now()); });
+  ASSERT_TRUE(reaped.ok());
+  EXPECT_EQ(*reaped, 1);
+  EXPECT_EQ(get(j.id).status, JobStatus::dead);
+}
+
+TEST_F(JobRepoTest, ReleaseHandsBackWithoutCountingTheAttempt) {
+  enqueue(make_job());
+  auto c = claim("w1");
+  ASSERT_EQ(c.size(), 1u);
+  auto tx = write();
+  ASSERT_OK(tx->jobs().release(c[0], now()));
+  ASSERT_OK(tx->commit());
+  auto again = claim("w2");
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].attempts, 1);
+}
+
+TEST_F(JobRepoTest, OneJobPerConsumerAtATimeInOrder) {
+  const auto creator = add_creator();
+  const auto a = add_consumer(creator);
+  const auto b = add_consumer(creator);
+  const auto base = now();
+  std::vector<std::string> a_jobs;
+  for (int i = 0; i < 3; ++i) {
+    auto j = make_job();
+    j.consumer_id = a;
+    j.run_at = base;
+    j.priority = i;  // a later job's higher priority never overtakes the consumer's order
+    a_jobs.push_back(enqueue(j));
+  }
+  auto jb = make_job();
+  jb.consumer_id = b;
+  jb.run_at = base;
+  enqueue(jb);
+  auto free1 = enqueue(make_job());
+  auto free2 = enqueue(make_job());
+
+  auto batch = claim("w1", 10);
+  std::vector<std::string> ids;
+  for (const auto& j : batch) ids.push_back(j.id);
+  std::sort(ids.begin(), ids.end());
+  std::vector<std::string> expected{a_jobs[0], jb.id, free1, free2};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ids, expected);
+  EXPECT_TRUE(claim("w2", 10).empty());  // a's next job waits for a_jobs[0]
+
+  auto first_a = std::find_if(batch.begin(), batch.end(),
+                              [&](const store::Job& j) { return j.id == a_jobs[0]; });
+  ASSERT_NE(first_a, batch.end());
+  auto tx = write();
+  ASSERT_OK(tx->jobs().complete(*first_a, now()));
+  ASSERT_OK(tx->commit());
+  auto next = claim("w2", 10);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].id, a_jobs[1]);
+}
+
+TEST_F(JobRepoTest, CancelQueuedJobsOfAKindForAConsumer) {
+  const auto creator = add_creator();
+  const auto a = add_consumer(creator);
+  const auto b = add_consumer(creator);
+  auto inactivity = [&](const std::string& consumer) {
+    auto j = make_job("agent.inactivity");
+    j.consumer_id = consumer;
+    j.creator_id = creator;
+    j.run_at = now() + 72h;
+    return enqueue(j);
+  };
+  auto a1 = inactivity(a);
+  auto b1 = inactivity(b);
+  auto other = make_job("agent.invoke");
+  other.consumer_id = a;
+  other.run_at = now() + 72h;
+  enqueue(other);
+
+  store::CancelFilter f;
+  f.consumer_id = a;
+  f.kind = "agent.inactivity";
+  auto tx = write();
+  auto n = tx->jobs().cancel(f, now());
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  ASSERT_OK(tx->commit());
+  EXPECT_EQ(get(a1).status, JobStatus::cancelled);
+  EXPECT_EQ(get(b1).status, JobStatus::queued);
+  EXPECT_EQ(get(other.id).status, JobStatus::queued);
+
+  tx = write();
+  EXPECT_FALSE(tx->jobs().cancel(store::CancelFilter{}, now()).ok());  // needs a filter
+  ASSERT_OK(tx->jobs().cancel_job(Tenant::creator(creator), b1, now()));
+  EXPECT_FALSE(tx->jobs().cancel_job(Tenant::creator(creator), b1, now()).ok());  // not queued
+  ASSERT_OK(tx->commit());
+  clock_.advance(100h);
+  auto left = claim("w", 10);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0].id, other.id);
+}
+
+TEST_F(JobRepoTest, GetAndListAreTenantScoped) {
+  const auto mine = add_creator();
+  const auto theirs = add_creator();
+  auto j = make_job();
+  j.creator_id = mine;
+  enqueue(j);
+  auto k = make_job();
+  k.creator_id = theirs;
+  enqueue(k);
+  enqueue(make_job());  // system job: admins only
+
+  auto tx = read();
+  EXPECT_TRUE(tx->jobs().get(Tenant::creator(mine), j.id).ok());
+  auto hidden = tx->jobs().get(Tenant::creator(mine), k.id);
+  ASSERT_FALSE(hidden.ok());
+  EXPECT_EQ(hidden.error().code, ErrorCode::not_found);
+  auto page = tx->jobs().list(Tenant::creator(mine), store::JobFilter{}, PageRequest{});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->items.size(), 1u);
+  EXPECT_EQ(page->items[0].id, j.id);
+
+  PageRequest two;
+  two.limit = 2;
+  auto all = tx->jobs().list(Tenant::admin(), store::JobFilter{}, two);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->items.size(), 2u);
+  ASSERT_TRUE(all->next_after_id);
+  two.after_id = all->next_after_id;
+  auto rest = tx->jobs().list(Tenant::admin(), store::JobFilter{}, two);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->items.size(), 1u);
+  EXPECT_FALSE(rest->next_after_id);
+}
+
+}  // namespace
+}  // namespace ca::test
