@@ -173,7 +173,8 @@ TEST_F(EventsTest, BatchStoresTheGoodEventsAndReportsTheBadOnes) {
     ]})",
                          key_);
   ASSERT_EQ(r.status, 200) << r.body;
-  const auto& results = obj(r).at("results").as_array();
+  auto body = obj(r);
+  const auto& results = body.at("results").as_array();
   ASSERT_EQ(results.size(), 6u);
   EXPECT_FALSE(results[0].at("duplicate").as_bool());
   EXPECT_EQ(results[1].at("error").at("field").as_string(), "events[1].type");
