@@ -111,6 +111,81 @@ struct Event {
   std::string request_hash;                    // SHA-256 of the canonical request, for 409s
 };
 
+// ---- agents ----
+
+enum class Approval { automatic, review };  // JSON "auto" | "review"
+
+// An agent runs when an event of `event_type` arrives and `filter_json` (an object of
+// payload conditions, "{}" = always) matches it.
+struct AgentTrigger {
+  std::string id;
+  std::string agent_id;
+  std::string creator_id;
+  std::string event_type;
+  std::string filter_json = "{}";
+};
+
+struct Agent {
+  std::string id;
+  std::string creator_id;
+  std::string name;
+  std::string kind;  // "generic_sales" | "rule" | "external_http"
+  std::string config_json = "{}";
+  Approval approval = Approval::automatic;
+  bool enabled = true;
+  std::vector<AgentTrigger> triggers;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+};
+
+// queued → running → completed (acted or decided not to) | failed.
+enum class InvocationStatus { queued, running, completed, failed };
+
+struct Invocation {
+  std::string id;
+  std::string creator_id;
+  std::string agent_id;
+  std::optional<std::string> consumer_id;
+  std::string event_id;
+  InvocationStatus status = InvocationStatus::queued;
+  std::string reason;              // why the agent acted or not
+  std::string result_json = "{}";  // the decision and planned actions
+  std::optional<std::string> error;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+};
+
+// What an agent wants done; the actions issue turns these into sends under policy.
+struct PlannedAction {
+  Channel channel = Channel::whatsapp;
+  std::string type = "send_message";  // or e.g. "schedule_followup"
+  Timestamp send_at{};
+  std::string message;
+  std::optional<std::string> template_json;  // WhatsApp template (ContentSid + variables)
+  std::string metadata_json = "{}";          // e.g. {"service_id": "...", "rule": "..."}
+};
+
+// Statuses as API.md lists them; until the actions issue lands, planned actions are
+// stored `scheduled` (or `awaiting_review` for agents with approval "review").
+struct Action {
+  std::string id;
+  std::string creator_id;
+  std::string invocation_id;
+  std::string agent_id;
+  std::string consumer_id;
+  Channel channel = Channel::whatsapp;
+  std::string type = "send_message";
+  std::string status = "scheduled";
+  std::optional<std::string> skip_reason;
+  Timestamp send_at{};
+  std::string message;
+  std::optional<std::string> template_json;
+  std::optional<std::string> provider_message_id;
+  int attempts = 0;
+  Timestamp created_at{};
+  Timestamp updated_at{};
+};
+
 // A page of a list: `after_id` is the decoded cursor (ids are time-ordered UUIDv7,
 // lists are newest first, so the next page holds ids < after_id).
 struct PageRequest {

@@ -58,7 +58,10 @@ SqlTx::SqlTx(Dialect d, std::unique_ptr<SessionLease> lease)
       products_(session_),
       api_keys_(session_),
       events_(session_),
-      jobs_(session_) {}
+      jobs_(session_),
+      agents_(session_),
+      invocations_(session_),
+      actions_(session_) {}
 
 SqlTx::~SqlTx() {
   if (session_.active()) (void)session_.exec_script("ROLLBACK");

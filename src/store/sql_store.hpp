@@ -7,6 +7,7 @@
 
 #include "store/migrations.hpp"
 #include "store/repos.hpp"
+#include "store/sql_agent_repo.hpp"
 #include "store/sql_event_repo.hpp"
 #include "store/sql_job_repo.hpp"
 #include "store/sql.hpp"
@@ -46,6 +47,9 @@ class SqlTx final : public Tx {
   ApiKeyRepo& api_keys() override { return api_keys_; }
   EventRepo& events() override { return events_; }
   JobRepo& jobs() override { return jobs_; }
+  AgentRepo& agents() override { return agents_; }
+  InvocationRepo& invocations() override { return invocations_; }
+  ActionRepo& actions() override { return actions_; }
 
  private:
   TxSession session_;
@@ -55,6 +59,9 @@ class SqlTx final : public Tx {
   SqlApiKeyRepo api_keys_;
   SqlEventRepo events_;
   SqlJobRepo jobs_;
+  SqlAgentRepo agents_;
+  SqlInvocationRepo invocations_;
+  SqlActionRepo actions_;
 };
 
 class SqlStore : public Store {

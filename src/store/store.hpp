@@ -17,6 +17,9 @@ namespace ca::store {
 
 class EventRepo;  // store/event_repo.hpp
 class JobRepo;    // store/job_repo.hpp
+class AgentRepo;       // store/agent_repo.hpp
+class InvocationRepo;  // store/agent_repo.hpp
+class ActionRepo;      // store/agent_repo.hpp
 
 enum class Dialect { sqlite, postgres };
 enum class TxMode { read, write };
@@ -100,6 +103,9 @@ class Tx {
   virtual ApiKeyRepo& api_keys() = 0;
   virtual EventRepo& events() = 0;
   virtual JobRepo& jobs() = 0;
+  virtual AgentRepo& agents() = 0;
+  virtual InvocationRepo& invocations() = 0;
+  virtual ActionRepo& actions() = 0;
 };
 
 class Store {
