@@ -196,6 +196,7 @@ TEST_F(JobRepoTest, OneJobPerConsumerAtATimeInOrder) {
 
   auto batch = claim("w1", 10);
   std::vector<std::string> ids;
+  ids.reserve(batch.size());
   for (const auto& j : batch) ids.push_back(j.id);
   std::sort(ids.begin(), ids.end());
   std::vector<std::string> expected{a_jobs[0], jb.id, free1, free2};
