@@ -8,6 +8,7 @@
 #include "domain/ids.hpp"
 #include "domain/time.hpp"
 #include "http/router.hpp"
+#include "ingest/group_commit.hpp"
 #include "ingest/ingest_service.hpp"
 #include "store/store.hpp"
 
@@ -20,6 +21,8 @@ struct ApiDeps {
   IdGenerator& ids;
   Random& secure_random;  // for API keys only
   ingest::IngestService& ingest;
+  // Shares transactions between concurrent single-event POSTs; null: one each.
+  ingest::GroupCommitter* group_commit = nullptr;
 };
 
 void register_routes(http::Router& router, ApiDeps& deps);

@@ -52,7 +52,8 @@ Result<http::Response> post_event(ApiDeps& d, const auth::Principal& p, http::Re
   if (!body) return std::move(body).error();
   auto decoded = ingest::decode_event(*body, idempotency_header(req));
   if (!decoded) return std::move(decoded).error();
-  auto out = d.ingest.ingest(p.tenant(), *decoded);
+  auto out = d.group_commit ? d.group_commit->submit(p.tenant(), *decoded)
+                            : d.ingest.ingest(p.tenant(), *decoded);
   if (!out) return std::move(out).error();
   return json_response(out->duplicate ? 200 : 202, outcome_json(*out));
 }

@@ -19,6 +19,7 @@ struct Service::Parts {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<auth::Authenticator> auth;
   std::unique_ptr<ingest::IngestService> ingest;
+  std::unique_ptr<ingest::GroupCommitter> group_commit;
   std::unique_ptr<api::ApiDeps> deps;
   std::unique_ptr<http::Server> server;
 };
@@ -75,8 +76,16 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   parts->auth =
       std::make_unique<auth::Authenticator>(*parts->store, parts->clock, config.admin_api_key);
   parts->ingest = std::make_unique<ingest::IngestService>(*parts->store, parts->clock, parts->ids);
-  parts->deps = std::make_unique<api::ApiDeps>(api::ApiDeps{
-      *parts->store, *parts->auth, parts->clock, parts->ids, parts->random, *parts->ingest});
+  if (config.group_commit) {
+    ingest::GroupCommitOptions gc;
+    gc.writers = config.ingest_writers > 0 ? config.ingest_writers
+                 : parts->store->dialect() == store::Dialect::postgres ? 4
+                                                                       : 1;
+    parts->group_commit = std::make_unique<ingest::GroupCommitter>(*parts->ingest, gc);
+  }
+  parts->deps = std::make_unique<api::ApiDeps>(
+      api::ApiDeps{*parts->store, *parts->auth, parts->clock, parts->ids, parts->random,
+                   *parts->ingest, parts->group_commit.get()});
   http::Router router;
   api::register_routes(router, *parts->deps);
 

@@ -64,17 +64,15 @@ Event make_event(const std::string& creator_id, const std::optional<std::string>
   return e;
 }
 
-Result<void> update_context(store::Tx& tx, const Event& e) {
-  if (!e.consumer_id) return ok();
-  auto before = tx.consumers().get_context_for_update(e.creator_id, *e.consumer_id);
-  if (!before) return std::move(before).error();
-  return tx.consumers().put_context(context::apply_event(*before, e));
-}
-
 Error key_reused() {
   return Error::conflict(
       "this idempotency key was already used with a different request body; use a new key",
       "id");
+}
+
+Result<IngestOutcome> replay_of(const Event& stored, const EventRequest& req) {
+  if (stored.request_hash != req.fingerprint) return key_reused();
+  return IngestOutcome{stored.id, true};
 }
 
 }  // namespace
@@ -99,114 +97,128 @@ Result<std::string> IngestService::creator_for(const Tenant& tenant, const Event
 Result<IngestOutcome> IngestService::ingest(const Tenant& tenant, const EventRequest& req) {
   auto creator_id = creator_for(tenant, req);
   if (!creator_id) return std::move(creator_id).error();
-  Result<IngestOutcome> out = Error::internal("not attempted");
-  for (int attempt = 0; attempt <= kConflictRetries; ++attempt) {
-    out = ingest_once(*creator_id, req);
-    if (out.ok() || out.error().code != ErrorCode::conflict || out.error().field == "id") break;
-  }
-  return out;
+  return ingest_item(IngestItem{*creator_id, &req});
 }
 
-Result<IngestOutcome> IngestService::ingest_once(const std::string& creator_id,
-                                                 const EventRequest& req) {
-  return store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<IngestOutcome> {
-    if (req.idempotency_key) {
-      auto existing = tx.events().find_by_key(creator_id, *req.idempotency_key);
-      if (!existing) return std::move(existing).error();
-      if (*existing) {
-        if ((*existing)->request_hash != req.fingerprint) return key_reused();
-        return IngestOutcome{(*existing)->id, true};
-      }
-    }
-    Timestamp now = clock_.now();
-    auto consumer = resolve_consumer(tx, creator_id, req.consumer, ids_, now);
-    if (!consumer) return std::move(consumer).error();
-    Event e = make_event(creator_id, *consumer, req, ids_, now);
-    if (auto r = tx.events().insert(e); !r) {
-      // A UUID key that another creator already used as an event id.
-      if (r.error().code == ErrorCode::conflict && req.key_is_event_id) {
-        return Error::conflict("this event id is already taken; use a new id", "id");
-      }
-      return std::move(r).error();
-    }
-    CA_CHECK(update_context(tx, e));
-    return IngestOutcome{e.id, false};
-  });
+Result<IngestOutcome> IngestService::ingest_item(const IngestItem& item) {
+  Error last = Error::internal("not attempted");
+  for (int attempt = 0; attempt <= kConflictRetries; ++attempt) {
+    auto r = store_items({item});
+    if (r) return std::move(r->front());
+    last = std::move(r).error();
+    if (last.code != ErrorCode::conflict) break;
+  }
+  // Still a clash after re-reading: a UUID event id that another creator already used.
+  if (last.code == ErrorCode::conflict && item.request->key_is_event_id) {
+    return Error::conflict("this event id is already taken; use a new id", "id");
+  }
+  return last;
 }
 
 std::vector<Result<IngestOutcome>> IngestService::ingest_batch(
     const Tenant& tenant, const std::vector<EventRequest>& reqs) {
   std::vector<Result<IngestOutcome>> results(reqs.size(), Error::internal("not attempted"));
-  // Resolve creators first; requests that fail here are answered at once.
-  std::vector<std::string> creators(reqs.size());
-  std::vector<size_t> todo;
+  std::vector<IngestItem> items;
+  std::vector<size_t> where;
   for (size_t i = 0; i < reqs.size(); ++i) {
     auto c = creator_for(tenant, reqs[i]);
     if (!c) {
       results[i] = std::move(c).error();
-    } else {
-      creators[i] = std::move(*c);
-      todo.push_back(i);
+      continue;
     }
+    items.push_back(IngestItem{std::move(*c), &reqs[i]});
+    where.push_back(i);
   }
-  if (todo.empty()) return results;
+  auto stored = ingest_items(items);
+  for (size_t j = 0; j < stored.size(); ++j) results[where[j]] = std::move(stored[j]);
+  return results;
+}
 
-  auto batch = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
-    Timestamp now = clock_.now();
-    // Keys seen earlier in this batch: a repeat is a duplicate of that event (or a clash).
-    std::map<std::pair<std::string, std::string>, size_t> first_by_key;
+std::vector<Result<IngestOutcome>> IngestService::ingest_items(const std::vector<IngestItem>& items) {
+  if (items.empty()) return {};
+  auto together = store_items(items);
+  if (together) return std::move(*together);
+  // Something broke the shared transaction (a race, a taken id): one transaction per
+  // event so the good ones still land.
+  std::vector<Result<IngestOutcome>> results;
+  results.reserve(items.size());
+  for (const auto& item : items) results.push_back(ingest_item(item));
+  return results;
+}
+
+Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
+    const std::vector<IngestItem>& items) {
+  std::vector<Result<IngestOutcome>> results(items.size(), Error::internal("not attempted"));
+  auto done = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+    const Timestamp now = clock_.now();
+    // Replays of stored events, found with one query per creator.
     std::map<std::string, std::vector<std::string>> keys_by_creator;
-    for (size_t i : todo) {
-      if (reqs[i].idempotency_key) keys_by_creator[creators[i]].push_back(*reqs[i].idempotency_key);
+    for (const auto& item : items) {
+      if (item.request->idempotency_key) {
+        keys_by_creator[item.creator_id].push_back(*item.request->idempotency_key);
+      }
     }
-    std::map<std::pair<std::string, std::string>, Event> existing;
+    std::map<std::pair<std::string, std::string>, Event> stored;
     for (const auto& [creator, keys] : keys_by_creator) {
       auto found = tx.events().find_by_keys(creator, keys);
       if (!found) return std::move(found).error();
-      for (auto& e : *found) existing.emplace(std::make_pair(creator, *e.idempotency_key), e);
+      for (auto& e : *found) stored.emplace(std::make_pair(creator, *e.idempotency_key), e);
     }
+
     std::vector<Event> fresh;
-    std::vector<size_t> fresh_index;
-    for (size_t i : todo) {
-      const EventRequest& req = reqs[i];
+    std::vector<size_t> fresh_item;
+    std::map<std::pair<std::string, std::string>, size_t> fresh_by_key;
+    for (size_t i = 0; i < items.size(); ++i) {
+      const EventRequest& req = *items[i].request;
       if (req.idempotency_key) {
-        auto k = std::make_pair(creators[i], *req.idempotency_key);
-        if (auto it = existing.find(k); it != existing.end()) {
-          results[i] = it->second.request_hash == req.fingerprint
-                           ? Result<IngestOutcome>(IngestOutcome{it->second.id, true})
-                           : Result<IngestOutcome>(key_reused());
+        auto key = std::make_pair(items[i].creator_id, *req.idempotency_key);
+        if (auto it = stored.find(key); it != stored.end()) {
+          results[i] = replay_of(it->second, req);
           continue;
         }
-        if (auto it = first_by_key.find(k); it != first_by_key.end()) {
-          const Event& first = fresh[it->second];
-          results[i] = first.request_hash == req.fingerprint
-                           ? Result<IngestOutcome>(IngestOutcome{first.id, true})
-                           : Result<IngestOutcome>(key_reused());
+        // Repeated within this transaction: the first one is the original.
+        if (auto it = fresh_by_key.find(key); it != fresh_by_key.end()) {
+          results[i] = replay_of(fresh[it->second], req);
           continue;
         }
-        first_by_key.emplace(k, fresh.size());
+        fresh_by_key.emplace(key, fresh.size());
       }
-      auto consumer = resolve_consumer(tx, creators[i], req.consumer, ids_, now);
+      auto consumer = resolve_consumer(tx, items[i].creator_id, req.consumer, ids_, now);
       if (!consumer) {
         if (consumer.error().code != ErrorCode::not_found) return std::move(consumer).error();
         results[i] = std::move(consumer).error();  // that event alone is refused
         continue;
       }
-      fresh.push_back(make_event(creators[i], *consumer, req, ids_, now));
-      fresh_index.push_back(i);
+      fresh.push_back(make_event(items[i].creator_id, *consumer, req, ids_, now));
+      fresh_item.push_back(i);
     }
     CA_CHECK(tx.events().insert_many(fresh));
+
+    // Each consumer's context is read once (locked), advanced event by event in arrival
+    // order, and written once.
+    std::unordered_map<std::string, ConsumerContext> contexts;
     for (size_t j = 0; j < fresh.size(); ++j) {
-      CA_CHECK(update_context(tx, fresh[j]));
-      results[fresh_index[j]] = IngestOutcome{fresh[j].id, false};
+      const Event& e = fresh[j];
+      if (!e.consumer_id) {
+        if (sink_) CA_CHECK(sink_->on_event(tx, e, nullptr, nullptr));
+      } else {
+        auto it = contexts.find(*e.consumer_id);
+        if (it == contexts.end()) {
+          auto loaded = tx.consumers().get_context_for_update(e.creator_id, *e.consumer_id);
+          if (!loaded) return std::move(loaded).error();
+          it = contexts.emplace(*e.consumer_id, std::move(*loaded)).first;
+        }
+        ConsumerContext before = it->second;
+        it->second = context::apply_event(before, e);
+        if (sink_) CA_CHECK(sink_->on_event(tx, e, &before, &it->second));
+      }
+      results[fresh_item[j]] = IngestOutcome{e.id, false};
     }
+    for (const auto& [id, ctx] : contexts) CA_CHECK(tx.consumers().put_context(ctx));
     return ok();
   });
-  if (!batch) {
-    // Something in the batch broke the shared transaction (a race, a taken id):
-    // fall back to one transaction per event so the good ones still land.
-    for (size_t i : todo) results[i] = ingest(tenant, reqs[i]);
-  }
+  if (!done) return std::move(done).error();
+  if (sink_) sink_->after_commit();
   return results;
 }
 

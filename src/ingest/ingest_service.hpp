@@ -1,6 +1,7 @@
 // Ingestion: in ONE transaction, deduplicate by idempotency key, resolve (or create) the
-// consumer, store the event and update the consumer's context. A successful return means
-// the transaction committed: the event is durable.
+// consumer, store the event, update the consumer's context and hand the event to the
+// EventSink (agent triggers → invocations + jobs). A successful return means the
+// transaction committed: the event is durable.
 #pragma once
 
 #include <string>
@@ -20,28 +21,53 @@ struct IngestOutcome {
   bool duplicate = false;
 };
 
+// Sees every newly stored event inside its ingest transaction (never replays), with the
+// consumer's context before and after it (null for consumer-less events).
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual Result<void> on_event(store::Tx& tx, const Event& event, const ConsumerContext* before,
+                                const ConsumerContext* after) = 0;
+  // After the transaction committed (e.g. wake idle workers).
+  virtual void after_commit() {}
+};
+
+// An event whose creator is already known (resolved from the API key or checked for admins).
+struct IngestItem {
+  std::string creator_id;
+  const EventRequest* request = nullptr;
+};
+
 class IngestService {
  public:
-  IngestService(store::Store& store, const Clock& clock, IdGenerator& ids)
-      : store_(store), clock_(clock), ids_(ids) {}
+  IngestService(store::Store& store, const Clock& clock, IdGenerator& ids,
+                EventSink* sink = nullptr)
+      : store_(store), clock_(clock), ids_(ids), sink_(sink) {}
+
+  // The creator an event belongs to: the key's creator, or `creator_id` for admin keys.
+  Result<std::string> creator_for(const Tenant& tenant, const EventRequest& req);
 
   // conflict (field "id") when the key was used with another body; not_found for a
   // consumer_id or creator_id the tenant cannot see.
   Result<IngestOutcome> ingest(const Tenant& tenant, const EventRequest& req);
+  Result<IngestOutcome> ingest_item(const IngestItem& item);
 
   // One result per request, in order. Valid events share one transaction; if that
   // transaction fails as a whole, each event is retried alone so one bad event never
   // sinks the others.
   std::vector<Result<IngestOutcome>> ingest_batch(const Tenant& tenant,
                                                   const std::vector<EventRequest>& reqs);
+  std::vector<Result<IngestOutcome>> ingest_items(const std::vector<IngestItem>& items);
 
  private:
-  Result<std::string> creator_for(const Tenant& tenant, const EventRequest& req);
-  Result<IngestOutcome> ingest_once(const std::string& creator_id, const EventRequest& req);
+  // All items in one write transaction: per-item results, or the error that failed the
+  // transaction as a whole (then nothing was stored).
+  Result<std::vector<Result<IngestOutcome>>> store_items(const std::vector<IngestItem>& items);
 
   store::Store& store_;
   const Clock& clock_;
   IdGenerator& ids_;
+  EventSink* sink_;
 };
 
 }  // namespace ca::ingest
