@@ -28,6 +28,20 @@ Result<void> read_int(const char* name, Int& out, long long min, long long max) 
   return ok();
 }
 
+Result<void> read_bool(const char* name, bool& out) {
+  const char* v = env(name);
+  if (!v) return ok();
+  std::string_view s(v);
+  if (s == "1" || s == "true" || s == "on" || s == "yes") {
+    out = true;
+  } else if (s == "0" || s == "false" || s == "off" || s == "no") {
+    out = false;
+  } else {
+    return Error::invalid(name, std::string(name) + " must be on or off");
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<Config> Config::from_env() {
@@ -41,16 +55,10 @@ Result<Config> Config::from_env() {
   CA_CHECK(read_int("HTTP_HANDLER_THREADS", c.http_handler_threads, 1, 256));
   CA_CHECK(read_int("DB_POOL_SIZE", c.db_pool_size, 1, 256));
   CA_CHECK(read_int("INGEST_WRITERS", c.ingest_writers, 0, 64));
-  if (const char* v = env("INGEST_GROUP_COMMIT")) {
-    std::string_view s(v);
-    if (s == "1" || s == "true" || s == "on") {
-      c.group_commit = true;
-    } else if (s == "0" || s == "false" || s == "off") {
-      c.group_commit = false;
-    } else {
-      return Error::invalid("INGEST_GROUP_COMMIT", "INGEST_GROUP_COMMIT must be on or off");
-    }
-  }
+  CA_CHECK(read_int("WORKER_THREADS", c.worker_threads, 1, 64));
+  CA_CHECK(read_bool("INGEST_GROUP_COMMIT", c.group_commit));
+  CA_CHECK(read_bool("SERVE_WORKERS", c.serve_workers));
+  CA_CHECK(read_bool("ALLOW_PRIVATE_AGENT_TARGETS", c.allow_private_agent_targets));
   CA_CHECK(read_int("MAX_BODY_BYTES", c.max_body_bytes, 1024, 64LL << 20));
   if (!c.admin_api_key.empty() && c.admin_api_key.size() < 24) {
     return Error::invalid("ADMIN_API_KEY", "ADMIN_API_KEY must be at least 24 characters");

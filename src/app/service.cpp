@@ -1,9 +1,16 @@
 #include "app/service.hpp"
 
+#include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
+
+#include <csignal>
+#include <thread>
 #include <spdlog/spdlog.h>
 
+#include "agents/invocation_runner.hpp"
 #include "api/api.hpp"
+#include "ingest/agent_dispatch.hpp"
+#include "jobs/worker_pool.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/authenticator.hpp"
 #include "domain/ids.hpp"
@@ -18,8 +25,12 @@ struct Service::Parts {
   IdGenerator ids{clock, random};
   std::unique_ptr<store::Store> store;
   std::unique_ptr<auth::Authenticator> auth;
+  jobs::Waker waker;
+  std::unique_ptr<ingest::AgentDispatch> dispatch;
   std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<ingest::GroupCommitter> group_commit;
+  std::unique_ptr<agents::InvocationRunner> runner;
+  std::unique_ptr<jobs::WorkerPool> workers;
   std::unique_ptr<api::ApiDeps> deps;
   std::unique_ptr<http::Server> server;
 };
@@ -60,6 +71,22 @@ Result<void> bootstrap_admin_key(store::Store& store, Random& random, IdGenerato
   return ok();
 }
 
+std::unique_ptr<agents::InvocationRunner> make_runner(store::Store& store, const Clock& clock,
+                                                     IdGenerator& ids, const Config& config) {
+  agents::RuntimeOptions opts;
+  opts.allow_private_targets = config.allow_private_agent_targets;
+  return std::make_unique<agents::InvocationRunner>(store, clock, ids, opts);
+}
+
+std::unique_ptr<jobs::WorkerPool> make_pool(store::Store& store, const Clock& clock,
+                                            const Config& config, jobs::Waker* waker) {
+  jobs::WorkerPoolOptions o;
+  o.threads = config.worker_threads;
+  o.waker = waker;
+  if (store.dialect() == store::Dialect::postgres) o.listen_url = config.database_url;
+  return std::make_unique<jobs::WorkerPool>(store, clock, o);
+}
+
 }  // namespace
 
 Service::Service(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -75,7 +102,9 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
 
   parts->auth =
       std::make_unique<auth::Authenticator>(*parts->store, parts->clock, config.admin_api_key);
-  parts->ingest = std::make_unique<ingest::IngestService>(*parts->store, parts->clock, parts->ids);
+  parts->dispatch = std::make_unique<ingest::AgentDispatch>(parts->ids, parts->clock, &parts->waker);
+  parts->ingest = std::make_unique<ingest::IngestService>(*parts->store, parts->clock, parts->ids,
+                                                          parts->dispatch.get());
   if (config.group_commit) {
     ingest::GroupCommitOptions gc;
     gc.writers = config.ingest_writers > 0 ? config.ingest_writers
@@ -97,12 +126,53 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   so.max_body_bytes = config.max_body_bytes;
   parts->server = std::make_unique<http::Server>(so, std::move(router));
   CA_CHECK(parts->server->listen());
+
+  if (config.serve_workers) {
+    parts->runner = make_runner(*parts->store, parts->clock, parts->ids, config);
+    parts->workers = make_pool(*parts->store, parts->clock, config, &parts->waker);
+    parts->runner->register_with(*parts->workers);
+  }
   return std::unique_ptr<Service>(new Service(std::move(parts)));
 }
 
 std::uint16_t Service::port() const { return parts_->server->port(); }
-void Service::run(bool handle_signals) { parts_->server->run(handle_signals); }
+
+void Service::run(bool handle_signals) {
+  if (parts_->workers) parts_->workers->start();
+  parts_->server->run(handle_signals);
+  // HTTP has drained; in-flight jobs finish, claimed-but-unstarted ones go back.
+  if (parts_->workers) parts_->workers->stop();
+}
 void Service::stop() { parts_->server->stop(); }
+
+Result<void> run_worker(const Config& config) {
+  // Block the stop signals before any thread starts, so only the waiter below sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto store = open_and_migrate(config);
+  if (!store) return std::move(store).error();
+  SystemClock clock;
+  SecureRandom random;
+  IdGenerator ids(clock, random);
+  auto runner = make_runner(**store, clock, ids, config);
+  auto pool = make_pool(**store, clock, config, nullptr);
+  runner->register_with(*pool);
+  std::thread waiter([&] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    spdlog::info("worker: signal {}, finishing in-flight jobs", sig);
+    pool->stop();
+  });
+  spdlog::info("worker: {} thread(s) on {}", config.worker_threads,
+               (*store)->dialect() == store::Dialect::postgres ? "PostgreSQL" : "SQLite");
+  pool->run_until_stopped();
+  waiter.join();
+  return ok();
+}
 
 Result<int> migrate(const Config& config) {
   store::StoreConfig sc;

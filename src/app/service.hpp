@@ -31,6 +31,10 @@ class Service {
   std::unique_ptr<Parts> parts_;
 };
 
+// `creator-agents worker`: agent workers only (no HTTP), until SIGINT/SIGTERM. Any number
+// of these may run against one PostgreSQL database.
+Result<void> run_worker(const Config& config);
+
 // `creator-agents migrate`: returns how many migrations ran.
 Result<int> migrate(const Config& config);
 // `creator-agents keys create`: mints a key (admin, or for creator_id) and returns it.

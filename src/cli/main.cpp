@@ -1,4 +1,4 @@
-// creator-agents: serve | migrate | keys create. Later: worker, onboard, simulate, demo.
+// creator-agents: serve | worker | migrate | keys create. Later: onboard, simulate, demo.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
   serve->add_option("--host", host, "Address to bind (env HOST, default 127.0.0.1)");
 
+  auto* worker = cli.add_subcommand("worker", "Run agent workers only (scale out on PostgreSQL)");
+  std::optional<int> threads;
+  worker->add_option("--threads", threads, "Worker threads (env WORKER_THREADS, default 2)")
+      ->check(CLI::Range(1, 64));
+
   auto* migrate = cli.add_subcommand("migrate", "Apply pending database migrations");
 
   auto* keys = cli.add_subcommand("keys", "Manage API keys");
@@ -56,6 +61,13 @@ int main(int argc, char** argv) {
     spdlog::info("listening on http://{}:{}", config->host, (*service)->port());
     (*service)->run(/*handle_signals=*/true);
     spdlog::info("stopped");
+    return 0;
+  }
+  if (*worker) {
+    if (threads) config->worker_threads = *threads;
+    auto r = ca::app::run_worker(*config);
+    if (!r) return fail(r.error());
+    spdlog::info("worker stopped");
     return 0;
   }
   if (*migrate) {

@@ -1,0 +1,256 @@
+#include "agents/invocation_runner.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "context/snapshot.hpp"
+#include "store/agent_repo.hpp"
+#include "store/event_repo.hpp"
+
+namespace ca::agents {
+
+namespace bj = boost::json;
+
+namespace {
+
+// Everything an agent reads, loaded in one read transaction.
+struct Loaded {
+  ca::Agent agent;
+  Creator creator;
+  std::optional<Consumer> consumer;
+  std::vector<Product> products;
+};
+
+Result<Loaded> load(store::Tx& tx, const std::string& agent_id, const std::string& creator_id,
+                    const std::optional<std::string>& consumer_id) {
+  Loaded l;
+  auto agent = tx.agents().get(Tenant::admin(), agent_id);
+  if (!agent) return std::move(agent).error();
+  l.agent = std::move(*agent);
+  auto creator = tx.creators().get(Tenant::admin(), creator_id);
+  if (!creator) return std::move(creator).error();
+  l.creator = std::move(*creator);
+  if (consumer_id) {
+    auto c = tx.consumers().get(Tenant::admin(), *consumer_id);
+    if (!c) return std::move(c).error();
+    l.consumer = std::move(*c);
+  }
+  PageRequest page;
+  page.limit = 500;
+  auto products = tx.products().list(Tenant::creator(creator_id), page);
+  if (!products) return std::move(products).error();
+  l.products = std::move(products->items);
+  return l;
+}
+
+std::vector<Action> to_actions(const Decision& d, const Invocation& inv, const ca::Agent& agent,
+                               IdGenerator& ids, Timestamp now) {
+  std::vector<Action> out;
+  if (!inv.consumer_id) return out;  // nobody to message
+  for (const auto& p : d.actions) {
+    Action a;
+    a.id = ids.next();
+    a.creator_id = inv.creator_id;
+    a.invocation_id = inv.id;
+    a.agent_id = inv.agent_id;
+    a.consumer_id = *inv.consumer_id;
+    a.channel = p.channel;
+    a.type = p.type;
+    a.status = agent.approval == Approval::review ? "awaiting_review" : "scheduled";
+    a.send_at = p.send_at;
+    a.message = p.message;
+    a.template_json = p.template_json;
+    a.created_at = a.updated_at = now;
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::string result_json(const Decision& d) {
+  bj::array actions;
+  for (const auto& p : d.actions) {
+    boost::system::error_code ec;
+    bj::value meta = bj::parse(p.metadata_json, ec);
+    actions.push_back(bj::object{{"channel", to_string(p.channel)},
+                                 {"type", p.type},
+                                 {"send_at", format_rfc3339(p.send_at)},
+                                 {"message", p.message},
+                                 {"metadata", ec ? bj::value(bj::object{}) : meta}});
+  }
+  bj::object out{{"act", d.act}, {"reason", d.reason}, {"actions", std::move(actions)}};
+  if (d.followup) {
+    out["followup"] = bj::object{{"kind", d.followup->kind},
+                                 {"due_at", format_rfc3339(d.followup->due_at)}};
+  }
+  return bj::serialize(out);
+}
+
+Result<void> enqueue_followup(store::Tx& tx, const FollowupRequest& f, const Invocation& inv,
+                              IdGenerator& ids, Timestamp now) {
+  if (!inv.consumer_id) return ok();
+  store::NewJob job;
+  job.id = ids.next();
+  job.kind = kFollowupJobKind;
+  job.creator_id = inv.creator_id;
+  job.consumer_id = inv.consumer_id;
+  job.run_at = f.due_at;
+  job.payload_json = bj::serialize(bj::object{{"agent_id", inv.agent_id},
+                                              {"creator_id", inv.creator_id},
+                                              {"consumer_id", *inv.consumer_id},
+                                              {"kind", f.kind},
+                                              {"due_at", to_micros(f.due_at)},
+                                              {"dedupe_key", f.dedupe_key},
+                                              {"payload", f.payload_json}});
+  return tx.jobs().enqueue(job, now);
+}
+
+std::string str(const bj::object& o, std::string_view key) {
+  auto it = o.find(key);
+  return it != o.end() && it->value().is_string() ? std::string(it->value().as_string())
+                                                  : std::string();
+}
+
+// Permanent failures are recorded, transient ones retried (the job fails, then backs off).
+bool transient(const Error& e) { return e.code == ErrorCode::unavailable; }
+
+}  // namespace
+
+Result<void> InvocationRunner::run_invoke(const store::Job& job) {
+  boost::system::error_code ec;
+  bj::value payload = bj::parse(job.payload_json, ec);
+  if (ec || !payload.is_object()) return Error::internal("agent.invoke job without a payload");
+  const bj::object& p = payload.as_object();
+  const std::string invocation_id = str(p, "invocation_id");
+
+  Invocation inv;
+  Event event;
+  Loaded loaded;
+  auto read = store::in_tx(store_, store::TxMode::read, [&](store::Tx& tx) -> Result<bool> {
+    auto i = tx.invocations().get(Tenant::admin(), invocation_id);
+    if (!i) return i.error().code == ErrorCode::not_found ? Result<bool>(false) : i.error();
+    inv = std::move(*i);
+    // Already decided (a job re-run after its transaction committed): nothing to do.
+    if (inv.status == InvocationStatus::completed || inv.status == InvocationStatus::failed) {
+      return false;
+    }
+    auto e = tx.events().get(Tenant::admin(), inv.event_id);
+    if (!e) return std::move(e).error();
+    event = std::move(*e);
+    auto l = load(tx, inv.agent_id, inv.creator_id, inv.consumer_id);
+    if (!l) return std::move(l).error();
+    loaded = std::move(*l);
+    return true;
+  });
+  if (!read) return read.error().code == ErrorCode::not_found ? ok() : Result<void>(read.error());
+  if (!*read) return ok();
+
+  const Timestamp now = clock_.now();
+  auto before = context::from_snapshot(p.contains("before") ? bj::serialize(p.at("before")) : "");
+  auto after = context::from_snapshot(p.contains("after") ? bj::serialize(p.at("after")) : "");
+  ConsumerContext empty;
+  Result<Decision> decision = Decision{false, "agent disabled", {}, std::nullopt};
+  if (loaded.agent.enabled) {
+    AgentInput input{loaded.agent,
+                     event,
+                     before ? *before : empty,
+                     after ? *after : empty,
+                     loaded.consumer ? &*loaded.consumer : nullptr,
+                     loaded.creator,
+                     loaded.products,
+                     now};
+    decision = run_agent(input, opts_);
+  }
+  if (!decision && transient(decision.error())) return decision.error();
+
+  return store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+    auto current = tx.invocations().get(Tenant::admin(), inv.id);
+    if (!current) return current.error().code == ErrorCode::not_found ? ok() : current.error();
+    if (current->status == InvocationStatus::completed ||
+        current->status == InvocationStatus::failed) {
+      return ok();
+    }
+    if (!decision) {
+      return tx.invocations().finish(inv.id, InvocationStatus::failed, "agent error", "{}",
+                                     decision.error().message, now);
+    }
+    auto actions = to_actions(*decision, inv, loaded.agent, ids_, now);
+    if (!actions.empty()) CA_CHECK(tx.actions().insert_many(actions));
+    if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids_, now));
+    return tx.invocations().finish(inv.id, InvocationStatus::completed, decision->reason,
+                                   result_json(*decision), std::nullopt, now);
+  });
+}
+
+Result<void> InvocationRunner::run_followup(const store::Job& job) {
+  boost::system::error_code ec;
+  bj::value payload = bj::parse(job.payload_json, ec);
+  if (ec || !payload.is_object()) return Error::internal("agent.followup job without a payload");
+  const bj::object& p = payload.as_object();
+  FollowupRequest request;
+  request.kind = str(p, "kind");
+  request.dedupe_key = str(p, "dedupe_key");
+  request.payload_json = str(p, "payload");
+  if (auto it = p.find("due_at"); it != p.end() && it->value().is_int64()) {
+    request.due_at = from_micros(it->value().as_int64());
+  }
+  const std::string agent_id = str(p, "agent_id");
+  const std::string creator_id = str(p, "creator_id");
+  const std::string consumer_id = str(p, "consumer_id");
+
+  Loaded loaded;
+  ConsumerContext ctx;
+  auto read = store::in_tx(store_, store::TxMode::read, [&](store::Tx& tx) -> Result<void> {
+    auto l = load(tx, agent_id, creator_id, consumer_id);
+    if (!l) return std::move(l).error();
+    loaded = std::move(*l);
+    auto c = tx.consumers().get_context(Tenant::admin(), consumer_id);
+    if (!c) return std::move(c).error();
+    ctx = std::move(*c);
+    return ok();
+  });
+  // The agent, consumer or creator is gone: the follow-up has nobody to follow up.
+  if (!read) return read.error().code == ErrorCode::not_found ? ok() : read;
+  if (!loaded.agent.enabled) return ok();
+
+  const Timestamp now = clock_.now();
+  Event event = make_followup_event(request, creator_id, consumer_id);
+  event.id = ids_.next();
+  event.received_at = now;
+  AgentInput input{loaded.agent, event,           ctx, ctx, &*loaded.consumer, loaded.creator,
+                   loaded.products, now};
+  auto decision = run_agent(input, opts_);
+  if (!decision && transient(decision.error())) return decision.error();
+
+  return store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+    // The follow-up is recorded like any event (source "agent": it never touches the
+    // context), so the invocation and its actions point at something in the timeline.
+    CA_CHECK(tx.events().insert(event));
+    Invocation inv;
+    inv.id = ids_.next();
+    inv.creator_id = creator_id;
+    inv.agent_id = agent_id;
+    inv.consumer_id = consumer_id;
+    inv.event_id = event.id;
+    inv.status = decision ? InvocationStatus::completed : InvocationStatus::failed;
+    inv.reason = decision ? decision->reason : "agent error";
+    inv.result_json = decision ? result_json(*decision) : "{}";
+    if (!decision) inv.error = decision.error().message;
+    inv.created_at = inv.updated_at = now;
+    CA_CHECK(tx.invocations().insert(inv));
+    if (decision) {
+      auto actions = to_actions(*decision, inv, loaded.agent, ids_, now);
+      if (!actions.empty()) CA_CHECK(tx.actions().insert_many(actions));
+      if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids_, now));
+    }
+    return ok();
+  });
+}
+
+void InvocationRunner::register_with(jobs::WorkerPool& pool) {
+  pool.register_handler(kInvokeJobKind, [this](const store::Job& j) { return run_invoke(j); });
+  pool.register_handler(kFollowupJobKind, [this](const store::Job& j) { return run_followup(j); });
+}
+
+}  // namespace ca::agents

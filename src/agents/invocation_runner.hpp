@@ -1,0 +1,37 @@
+// The worker side of agents: loads what an invocation needs from the store, runs the
+// agent (outside any transaction: an external agent may take seconds), then writes the
+// planned actions and the invocation's outcome in one transaction. Also runs follow-ups
+// (re-engagement checks) when their delayed job comes due.
+#pragma once
+
+#include "agents/runtime.hpp"
+#include "domain/ids.hpp"
+#include "jobs/worker_pool.hpp"
+#include "store/job_repo.hpp"
+#include "store/store.hpp"
+
+namespace ca::agents {
+
+inline constexpr const char* kInvokeJobKind = "agent.invoke";
+inline constexpr const char* kFollowupJobKind = "agent.followup";
+
+class InvocationRunner {
+ public:
+  InvocationRunner(store::Store& store, const Clock& clock, IdGenerator& ids, RuntimeOptions opts)
+      : store_(store), clock_(clock), ids_(ids), opts_(opts) {}
+
+  // Job handlers. An error means "retry later" (transient: database or remote agent
+  // unavailable); a permanent failure is recorded on the invocation and returns ok.
+  Result<void> run_invoke(const store::Job& job);
+  Result<void> run_followup(const store::Job& job);
+
+  void register_with(jobs::WorkerPool& pool);
+
+ private:
+  store::Store& store_;
+  const Clock& clock_;
+  IdGenerator& ids_;
+  RuntimeOptions opts_;
+};
+
+}  // namespace ca::agents
