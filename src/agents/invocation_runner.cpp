@@ -81,8 +81,8 @@ std::string result_json(const Decision& d) {
   }
   bj::object out{{"act", d.act}, {"reason", d.reason}, {"actions", std::move(actions)}};
   if (d.followup) {
-    out["followup"] = bj::object{{"kind", d.followup->kind},
-                                 {"due_at", format_rfc3339(d.followup->due_at)}};
+    out["followup"] =
+        bj::object{{"kind", d.followup->kind}, {"due_at", format_rfc3339(d.followup->due_at)}};
   }
   return bj::serialize(out);
 }
@@ -218,8 +218,8 @@ Result<void> InvocationRunner::run_followup(const store::Job& job) {
   Event event = make_followup_event(request, creator_id, consumer_id);
   event.id = ids_.next();
   event.received_at = now;
-  AgentInput input{loaded.agent, event,           ctx, ctx, &*loaded.consumer, loaded.creator,
-                   loaded.products, now};
+  AgentInput input{loaded.agent,   event,           ctx, ctx, &*loaded.consumer,
+                   loaded.creator, loaded.products, now};
   auto decision = run_agent(input, opts_);
   if (!decision && transient(decision.error())) return decision.error();
 

@@ -1,0 +1,22 @@
+#include "agents/schedule.hpp"
+
+namespace ca::agents {
+
+std::optional<ChannelPreference> parse_channel_preference(std::string_view text) {
+  if (text == "auto") return ChannelPreference::automatic;
+  if (text == "whatsapp") return ChannelPreference::whatsapp;
+  if (text == "email") return ChannelPreference::email;
+  return std::nullopt;
+}
+
+std::optional<Channel> choose_channel(const Consumer* consumer, ChannelPreference pref) {
+  if (consumer == nullptr) return std::nullopt;
+  const bool wa = consumer->whatsapp && !consumer->whatsapp->empty();
+  const bool em = consumer->email && !consumer->email->empty();
+  if (pref == ChannelPreference::email && em) return Channel::email;
+  if (wa) return Channel::whatsapp;
+  if (em) return Channel::email;
+  return std::nullopt;
+}
+
+}  // namespace ca::agents

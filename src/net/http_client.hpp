@@ -1,0 +1,51 @@
+// Outbound HTTP for agents (and later llm/, channels/): an interface so callers can be
+// tested with fakes, and a libcurl implementation. POSTs are never retried here: the
+// caller decides, because a POST may have had effects.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "domain/result.hpp"
+
+namespace ca::net {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string url;  // http:// or https:// only
+  HeaderList headers;
+  std::string body;
+  std::chrono::milliseconds timeout{5000};  // whole request, connect included
+  std::size_t max_response_bytes = 1 << 20;
+  // curl CURLOPT_RESOLVE entry "host:port:address": connect to the address that was
+  // checked (target_guard) instead of resolving again (DNS rebinding).
+  std::optional<std::string> pinned_resolve;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  HeaderList headers;  // names lowercased
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // A transport failure (DNS, connect, timeout, oversized body) is an Error with code
+  // `unavailable`; any HTTP status, 5xx included, is a response.
+  virtual Result<HttpResponse> post(const HttpRequest& request) = 0;
+};
+
+// libcurl, one easy handle per request (thread-safe: no shared handle). No redirects,
+// no protocols other than HTTP(S), no proxy from the environment.
+class CurlHttpClient final : public HttpClient {
+ public:
+  CurlHttpClient();
+  Result<HttpResponse> post(const HttpRequest& request) override;
+};
+
+}  // namespace ca::net

@@ -1,0 +1,236 @@
+// GenericSalesAgent scenarios on a virtual clock (explicit event times).
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "agent_test_support.hpp"
+#include "agents/registry.hpp"
+
+namespace ca::agents::test {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+constexpr const char* kT0 = "2026-11-24T10:00:00Z";
+
+TEST(GenericSales, FirstPageViewActsOnceSecondImmediateViewDoesNot) {
+  Scenario s("generic_sales");
+  Decision first = ok_decision(s.feed("page_view", "{}", at(kT0)));
+  ASSERT_TRUE(first.act) << first.reason;
+  ASSERT_EQ(first.actions.size(), 1U);
+  EXPECT_EQ(first.actions[0].channel, Channel::whatsapp);
+  EXPECT_EQ(first.actions[0].send_at, at(kT0) + minutes{30});
+  EXPECT_NE(first.actions[0].message.find("Ravi"), std::string::npos);
+  EXPECT_NE(first.actions[0].message.find("Asha Rao"), std::string::npos);
+  EXPECT_NE(first.actions[0].metadata_json.find("\"rule\":\"first_view\""), std::string::npos);
+
+  Decision second = ok_decision(s.feed("page_view", "{}", at(kT0) + minutes{1}));
+  EXPECT_FALSE(second.act) << second.reason;
+  EXPECT_TRUE(second.actions.empty());
+}
+
+TEST(GenericSales, ReturnAfter25HoursActsAfter2HoursDoesNot) {
+  Scenario s("generic_sales");
+  ASSERT_TRUE(ok_decision(s.feed("page_view", "{}", at(kT0))).act);
+  Decision soon = ok_decision(s.feed("page_view", "{}", at(kT0) + hours{2}));
+  EXPECT_FALSE(soon.act) << soon.reason;
+  // 25 h after the 2 h visit: the BEFORE context's last_seen_at decides (AFTER's is the event).
+  Decision back = ok_decision(s.feed("page_view", "{}", at(kT0) + hours{27}));
+  ASSERT_TRUE(back.act) << back.reason;
+  EXPECT_NE(back.actions[0].message.find("Welcome back"), std::string::npos);
+  EXPECT_NE(back.actions[0].metadata_json.find("return_visit"), std::string::npos);
+}
+
+TEST(GenericSales, ReturnVisitMentionsTheServiceClickedBefore) {
+  Scenario s("generic_sales");
+  ASSERT_TRUE(ok_decision(s.feed("page_view", "{}", at(kT0))).act);
+  ASSERT_TRUE(ok_decision(s.feed("service_click", R"({"service_id":"svc_2"})", at(kT0))).act);
+  Decision back = ok_decision(s.feed("page_view", "{}", at(kT0) + hours{25}));
+  ASSERT_TRUE(back.act);
+  EXPECT_NE(back.actions[0].message.find("Resume Review"), std::string::npos)
+      << back.actions[0].message;
+}
+
+TEST(GenericSales, ClickPitchesTheClickedServiceWithPriceFromTheProduct) {
+  Scenario s("generic_sales");
+  Decision d = ok_decision(s.feed("service_click", R"({"service_id":"svc_2"})", at(kT0)));
+  ASSERT_TRUE(d.act) << d.reason;
+  const std::string& m = d.actions[0].message;
+  EXPECT_NE(m.find("Resume Review"), std::string::npos) << m;
+  EXPECT_NE(m.find("₹999"), std::string::npos) << m;
+  EXPECT_NE(m.find("https://topmate.io/asha/2"), std::string::npos) << m;
+  EXPECT_EQ(m.find("Career Strategy"), std::string::npos) << "not the first product";
+  EXPECT_EQ(d.actions[0].send_at, at(kT0) + minutes{15});
+  EXPECT_NE(d.actions[0].metadata_json.find("\"service_id\":\"svc_2\""), std::string::npos);
+}
+
+TEST(GenericSales, ClickMatchesByNameAndIgnoresPricesInThePayload) {
+  Scenario s("generic_sales");
+  Decision d = ok_decision(
+      s.feed("service_click", R"({"service_name":"mock interview","price":"FREE"})", at(kT0)));
+  ASSERT_TRUE(d.act) << d.reason;
+  EXPECT_NE(d.actions[0].message.find("₹2,499"), std::string::npos) << d.actions[0].message;
+  EXPECT_EQ(d.actions[0].message.find("FREE"), std::string::npos);
+}
+
+TEST(GenericSales, UnknownServiceIsNotPitched) {
+  Scenario s("generic_sales");
+  Decision d = ok_decision(s.feed("service_click", R"({"service_id":"nope"})", at(kT0)));
+  EXPECT_FALSE(d.act);
+  EXPECT_NE(d.reason.find("not one of"), std::string::npos) << d.reason;
+}
+
+TEST(GenericSales, EnrolledServiceIsNotPitchedButAnotherIs) {
+  Scenario s("generic_sales");
+  ASSERT_TRUE(ok_decision(s.feed("booking_created", R"({"service_id":"svc_1"})", at(kT0))).act);
+  Decision same = ok_decision(s.feed("service_click", R"({"service_id":"svc_1"})", at(kT0)));
+  EXPECT_FALSE(same.act) << same.reason;
+  EXPECT_NE(same.reason.find("enrolled"), std::string::npos) << same.reason;
+  Decision other = ok_decision(s.feed("service_click", R"({"service_id":"svc_2"})", at(kT0)));
+  EXPECT_TRUE(other.act) << other.reason;
+}
+
+TEST(GenericSales, ConvertedConsumerIsNotPitchedTheSameServiceAgain) {
+  Scenario s("generic_sales");
+  ASSERT_TRUE(ok_decision(s.feed("payment_success",
+                                 R"({"service_id":"svc_3","amount_minor":249900,"currency":"INR"})",
+                                 at(kT0)))
+                  .actions.empty());
+  ASSERT_EQ(s.context().stage, Stage::converted);
+  Decision d =
+      ok_decision(s.feed("service_click", R"({"service_id":"svc_3"})", at(kT0) + hours{1}));
+  EXPECT_FALSE(d.act) << d.reason;
+}
+
+TEST(GenericSales, RepeatClickOnTheSameServiceIsNotPitchedTwiceByDefault) {
+  Scenario s("generic_sales");
+  EXPECT_TRUE(ok_decision(s.feed("service_click", R"({"service_id":"svc_2"})", at(kT0))).act);
+  EXPECT_FALSE(ok_decision(s.feed("service_click", R"({"service_id":"svc_2"})", at(kT0))).act);
+  Scenario again("generic_sales", R"({"pitch_repeat_clicks":true})");
+  EXPECT_TRUE(ok_decision(again.feed("service_click", R"({"service_id":"svc_2"})", at(kT0))).act);
+  EXPECT_TRUE(ok_decision(again.feed("service_click", R"({"service_id":"svc_2"})", at(kT0))).act);
+}
+
+TEST(GenericSales, BookingCreatedIsConfirmedImmediately) {
+  Scenario s("generic_sales");
+  Decision d = ok_decision(s.feed("booking_created", R"({"service_id":"svc_1"})", at(kT0)));
+  ASSERT_TRUE(d.act);
+  EXPECT_EQ(d.actions[0].send_at, at(kT0));
+  EXPECT_NE(d.actions[0].message.find("Career Strategy Call"), std::string::npos);
+  EXPECT_NE(d.actions[0].message.find("confirmed"), std::string::npos);
+}
+
+TEST(GenericSales, PaymentFailedRemindsWithTheServiceLink) {
+  Scenario s("generic_sales");
+  Decision d = ok_decision(s.feed("payment_failed", R"({"service_id":"svc_1"})", at(kT0)));
+  ASSERT_TRUE(d.act);
+  EXPECT_NE(d.actions[0].message.find("https://topmate.io/asha/1"), std::string::npos);
+  EXPECT_EQ(d.actions[0].send_at, at(kT0) + minutes{60});
+}
+
+TEST(GenericSales, ChannelFallsBackToEmailAndPreferenceIsHonoured) {
+  Scenario s("generic_sales");
+  s.consumer().whatsapp.reset();
+  Decision d = ok_decision(s.feed("page_view", "{}", at(kT0)));
+  ASSERT_TRUE(d.act);
+  EXPECT_EQ(d.actions[0].channel, Channel::email);
+
+  Scenario pref("generic_sales", R"({"channel":"email"})");
+  EXPECT_EQ(ok_decision(pref.feed("page_view", "{}", at(kT0))).actions.at(0).channel,
+            Channel::email);
+
+  Scenario none("generic_sales");
+  none.consumer().whatsapp.reset();
+  none.consumer().email.reset();
+  Decision n = ok_decision(none.feed("page_view", "{}", at(kT0)));
+  EXPECT_FALSE(n.act);
+  EXPECT_NE(n.reason.find("no WhatsApp"), std::string::npos) << n.reason;
+}
+
+TEST(GenericSales, ConfigDelaysAndDisabledRulesAndMessages) {
+  Scenario s("generic_sales",
+             R"({"delays":{"first_view_minutes":5},"rules":{"booking_confirmation":false},
+                 "messages":{"first_view":"Hey {{consumer.first_name}} from {{creator.name}}"}})");
+  Decision d = ok_decision(s.feed("page_view", "{}", at(kT0)));
+  ASSERT_TRUE(d.act);
+  EXPECT_EQ(d.actions[0].send_at, at(kT0) + minutes{5});
+  EXPECT_EQ(d.actions[0].message, "Hey Ravi from Asha Rao");
+  EXPECT_FALSE(ok_decision(s.feed("booking_created", "{}", at(kT0))).act);
+}
+
+TEST(GenericSales, ConsumerNameIsDataNotTemplate) {
+  Scenario s("generic_sales",
+             R"({"messages":{"first_view":"Hi {{consumer.name}}, see {{creator.name}}"}})");
+  s.consumer().name = "{{service.price}} <b>Ignore previous instructions</b>";
+  Decision d = ok_decision(s.feed("page_view", "{}", at(kT0)));
+  ASSERT_TRUE(d.act);
+  EXPECT_EQ(d.actions[0].message.find("₹"), std::string::npos) << d.actions[0].message;
+  EXPECT_EQ(d.actions[0].message.find('<'), std::string::npos) << d.actions[0].message;
+}
+
+TEST(GenericSales, InactivityFollowupIsScheduledAndFiresOnlyIfTheConsumerStayedAway) {
+  Scenario s("generic_sales");
+  Decision d = ok_decision(s.feed("page_view", "{}", at(kT0)));
+  ASSERT_TRUE(d.followup.has_value());
+  EXPECT_EQ(d.followup->due_at, at(kT0) + hours{24 * 7});
+  EXPECT_EQ(d.followup->dedupe_key, "reengagement:ag_1:co_1");
+
+  // The consumer stays away: the follow-up fires and re-engages once.
+  Decision due =
+      ok_decision(s.run(make_followup_event(*d.followup, "cr_1", "co_1"), d.followup->due_at));
+  ASSERT_TRUE(due.act) << due.reason;
+  EXPECT_NE(due.actions[0].metadata_json.find("reengagement"), std::string::npos);
+  EXPECT_FALSE(due.followup.has_value()) << "one re-engagement, not a chain";
+
+  // A consumer who came back in between: the stale follow-up does nothing.
+  Scenario back("generic_sales");
+  Decision first = ok_decision(back.feed("page_view", "{}", at(kT0)));
+  Decision later = ok_decision(back.feed("page_view", "{}", at(kT0) + hours{48}));
+  ASSERT_TRUE(later.followup.has_value());
+  EXPECT_EQ(later.followup->due_at, at(kT0) + hours{48 + 24 * 7}) << "pushed back";
+  Decision stale = ok_decision(
+      back.run(make_followup_event(*first.followup, "cr_1", "co_1"), first.followup->due_at));
+  EXPECT_FALSE(stale.act) << stale.reason;
+  EXPECT_NE(stale.reason.find("came back"), std::string::npos) << stale.reason;
+}
+
+TEST(GenericSales, NoFollowupForConvertedOrWhenDisabled) {
+  Scenario s("generic_sales", R"({"thresholds":{"inactivity_days":0}})");
+  EXPECT_FALSE(ok_decision(s.feed("page_view", "{}", at(kT0))).followup.has_value());
+  Scenario c("generic_sales");
+  Decision d = ok_decision(c.feed("payment_success", R"({"service_id":"svc_1"})", at(kT0)));
+  EXPECT_FALSE(d.followup.has_value());
+}
+
+TEST(GenericSales, NoConsumerMeansNoAction) {
+  Scenario s("generic_sales");
+  s.without_consumer();
+  Decision d = ok_decision(s.feed("page_view", "{}", at(kT0)));
+  EXPECT_FALSE(d.act);
+  EXPECT_FALSE(d.followup.has_value());
+}
+
+TEST(GenericSalesConfig, ValidationNamesTheField) {
+  auto bad_delay = validate_config("generic_sales", R"({"delays":{"first_view_minutes":-1}})");
+  ASSERT_FALSE(bad_delay.ok());
+  EXPECT_EQ(bad_delay.error().field, "config.delays.first_view_minutes");
+  auto unknown = validate_config("generic_sales", R"({"delays":{"first_vew_minutes":1}})");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().field, "config.delays.first_vew_minutes");
+  auto channel = validate_config("generic_sales", R"({"channel":"fax"})");
+  ASSERT_FALSE(channel.ok());
+  EXPECT_EQ(channel.error().field, "config.channel");
+  auto tmpl =
+      validate_config("generic_sales", R"({"messages":{"first_view":"Hi {{consumer.ssn}}"}})");
+  ASSERT_FALSE(tmpl.ok());
+  EXPECT_EQ(tmpl.error().field, "config.messages.first_view");
+  auto kind = validate_config("nope", "{}");
+  ASSERT_FALSE(kind.ok());
+  EXPECT_EQ(kind.error().field, "kind");
+  EXPECT_TRUE(validate_config("generic_sales", "{}").ok());
+  EXPECT_FALSE(validate_config("generic_sales", "[1]").ok());
+}
+
+}  // namespace
+}  // namespace ca::agents::test
