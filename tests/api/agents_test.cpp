@@ -127,7 +127,7 @@ TEST_F(AgentApiTest, CreateValidatesEveryField) {
   expect_invalid(R"({"name":"A","kind":"generic_sales","triggers":[],"config":[]})", "config");
   expect_invalid(R"({"name":"A","kind":"generic_sales","triggers":[],"owner":"x"})", "owner");
   std::string big_config = R"({"name":"A","kind":"generic_sales","triggers":[],"config":{"k":")" +
-                           std::string(70 * 1024, 'a') + "\"}}";
+                           std::string(std::size_t{70} * 1024, 'a') + "\"}}";
   expect_invalid(big_config, "config");
   // Config is validated per kind by the agents runtime: a rule agent needs rules.
   auto r =
@@ -186,6 +186,7 @@ TEST_F(AgentApiTest, EnableAndDisable) {
 
 TEST_F(AgentApiTest, ListPaginatesNewestFirst) {
   std::vector<std::string> ids;
+  ids.reserve(5);
   for (int i = 0; i < 5; ++i) ids.push_back(str(create_agent().at("id")));
   std::vector<std::string> seen;
   std::string cursor;
