@@ -23,7 +23,7 @@ using json::Need;
 
 constexpr std::size_t kMaxActions = 10;
 constexpr std::size_t kMaxMessageBytes = 4096;
-constexpr std::size_t kMaxResponseBytes = 64 * 1024;
+constexpr std::size_t kMaxResponseBytes = std::size_t{64} * 1024;
 
 Error bad(std::string field, std::string message) {
   return Error::invalid(std::move(field), "external agent response: " + std::move(message));
@@ -99,7 +99,7 @@ std::string hmac_sha256_hex(std::string_view secret, std::string_view body) {
        reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac.data(), &len);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  out.reserve(2 * len);
+  out.reserve(2 * static_cast<std::size_t>(len));
   for (unsigned int i = 0; i < len; ++i) {
     out.push_back(kHex[mac[i] >> 4]);
     out.push_back(kHex[mac[i] & 0xF]);

@@ -113,7 +113,11 @@ std::optional<GenericSalesAgent::Plan> GenericSalesAgent::pick(const AgentInput&
     }
     if (!config_.on(kRuleReengagement)) return off(kRuleReengagement);
     auto anchor = parse_rfc3339(payload_string(e, "anchor_last_seen_at").value_or(""));
-    if (anchor && in.after.last_seen_at && *in.after.last_seen_at > *anchor) {
+    if (!anchor) {
+      why_not = "re-engagement follow-up without anchor_last_seen_at";
+      return std::nullopt;
+    }
+    if (in.after.last_seen_at && *in.after.last_seen_at > *anchor) {
       why_not = "consumer came back since the re-engagement was scheduled";
       return std::nullopt;
     }

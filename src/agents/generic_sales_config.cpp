@@ -55,7 +55,7 @@ Result<GenericSalesConfig> parse_generic_sales_config(const std::string& text) {
   if (const auto* t = r.object("thresholds", Need::optional)) {
     FieldReader tr(*t, r.path("thresholds"));
     tr.reject_unknown({"return_after_hours", "inactivity_days"});
-    if (auto h = tr.integer("return_after_hours", Need::optional, 1, 24 * 365)) {
+    if (auto h = tr.integer("return_after_hours", Need::optional, 1, std::int64_t{24} * 365)) {
       cfg.return_after = std::chrono::hours{*h};
     }
     if (auto d = tr.integer("inactivity_days", Need::optional, 0, 365)) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -23,6 +24,6 @@ std::optional<Channel> choose_channel(const Consumer* consumer, ChannelPreferenc
 // to send in the past.
 inline Timestamp send_at_after(Timestamp now, std::chrono::minutes delay) { return now + delay; }
 
-inline constexpr std::int64_t kMaxDelayMinutes = 60 * 24 * 30;  // 30 days
+inline constexpr std::int64_t kMaxDelayMinutes = std::int64_t{60} * 24 * 30;  // 30 days
 
 }  // namespace ca::agents

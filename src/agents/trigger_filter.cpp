@@ -20,7 +20,8 @@ Result<std::vector<Condition>> parse_filter(const bj::value& root, const std::st
   std::vector<Condition> out;
   for (const auto& kv : root.get_object()) {
     std::string key(kv.key());
-    std::string key_field = field + "." + key;
+    std::string key_field = field;
+    key_field.append(".").append(key);
     if (key.empty() || key.size() > 128 || key.front() == '.' || key.back() == '.') {
       return Error::invalid(key_field, "filter keys are dotted payload paths");
     }

@@ -74,7 +74,8 @@ Result<HttpResponse> CurlHttpClient::post(const HttpRequest& request) {
 
   Slist headers;
   for (const auto& [name, value] : request.headers) {
-    std::string line = name + ": " + value;
+    std::string line = name;
+    line.append(": ").append(value);
     curl_slist* next = curl_slist_append(headers.get(), line.c_str());
     if (next == nullptr) return Error::unavailable("out of memory building headers");
     (void)headers.release();

@@ -225,7 +225,7 @@ TEST(ExternalHttp, BadResponsesAreErrorsNotCrashes) {
        "response.actions"},
       {{404, "{}"}, ErrorCode::invalid_argument, "response.status"},
       {{503, "{}"}, ErrorCode::unavailable, ""},
-      {{200, std::string(100 * 1024, ' ')}, ErrorCode::unavailable, ""},
+      {{200, std::string(std::size_t{100} * 1024, ' ')}, ErrorCode::unavailable, ""},
   };
   std::atomic<std::size_t> index{0};
   LocalServer server([&](const Received&) { return cases[index].reply; });
