@@ -28,6 +28,30 @@ constexpr std::size_t kFilterMax = std::size_t{4} * 1024;
 constexpr std::size_t kConfigMax = std::size_t{64} * 1024;
 constexpr std::size_t kEventTypeMax = 64;
 
+// Secrets in an agent's config (the external agent's HMAC key) are write-only: reads show
+// this marker, and a PATCH that sends the marker back keeps the stored secret.
+constexpr std::string_view kRedacted = "********";
+
+bj::value redacted_config(const std::string& config_json) {
+  bj::value config = stored_json(config_json);
+  if (config.is_object()) {
+    if (auto* secret = config.as_object().if_contains("secret")) *secret = kRedacted;
+  }
+  return config;
+}
+
+// Puts the stored secret back when the client echoed the marker.
+void keep_secret(const std::string& old_json, std::string& new_json) {
+  bj::value fresh = stored_json(new_json);
+  const auto* secret = fresh.is_object() ? fresh.as_object().if_contains("secret") : nullptr;
+  if (!secret || !secret->is_string() || secret->as_string() != kRedacted) return;
+  bj::value old = stored_json(old_json);
+  const auto* old_secret = old.is_object() ? old.as_object().if_contains("secret") : nullptr;
+  if (!old_secret) return;
+  fresh.as_object()["secret"] = *old_secret;
+  new_json = bj::serialize(fresh);
+}
+
 bj::value agent_json(const Agent& a) {
   bj::array triggers;
   triggers.reserve(a.triggers.size());
@@ -39,7 +63,7 @@ bj::value agent_json(const Agent& a) {
                     {"creator_id", a.creator_id},
                     {"name", a.name},
                     {"kind", a.kind},
-                    {"config", stored_json(a.config_json)},
+                    {"config", redacted_config(a.config_json)},
                     {"approval", store::to_string(a.approval)},
                     {"enabled", a.enabled},
                     {"triggers", std::move(triggers)},
@@ -185,7 +209,9 @@ Result<http::Response> patch_agent(ApiDeps& d, const auth::Principal& p, http::R
     auto a = tx.agents().get(p.tenant(), *id);
     if (!a) return a;
     if (auto name = r.string("name", Need::optional, kNameMax)) a->name = std::move(*name);
+    const std::string old_config = a->config_json;
     read_config(r, Need::optional, a->config_json);
+    keep_secret(old_config, a->config_json);
     const bool new_triggers = r.has("triggers");
     if (new_triggers) read_triggers(r, *body, d.ids, a->triggers);
     read_approval(r, a->approval);
