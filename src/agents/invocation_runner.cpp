@@ -90,6 +90,15 @@ std::string result_json(const Decision& d) {
 Result<void> enqueue_followup(store::Tx& tx, const FollowupRequest& f, const Invocation& inv,
                               IdGenerator& ids, Timestamp now) {
   if (!inv.consumer_id) return ok();
+  // One pending follow-up per consumer: each new activity pushes the check back. (Two
+  // agents with follow-ups for one consumer share that slot; the agent re-checks at fire
+  // time, so a stale one that slipped through sends nothing.)
+  store::CancelFilter stale;
+  stale.creator_id = inv.creator_id;
+  stale.consumer_id = inv.consumer_id;
+  stale.kind = kFollowupJobKind;
+  auto cancelled = tx.jobs().cancel(stale, now);
+  if (!cancelled) return std::move(cancelled).error();
   store::NewJob job;
   job.id = ids.next();
   job.kind = kFollowupJobKind;
