@@ -9,6 +9,7 @@
 #include <string>
 
 #include "domain/ids.hpp"
+#include "store/event_repo.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -112,6 +113,28 @@ void BM_InsertConsumerBatch100(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 100);
 }
 BENCHMARK(BM_InsertConsumerBatch100);
+
+// The database's own ceiling for event rows: multi-row inserts of 500 events per
+// transaction, no HTTP, no context — the baseline batch ingest is read against.
+void BM_InsertEventsBatch500(benchmark::State& state) {
+  auto& f = fixture();
+  for (auto _ : state) {
+    std::vector<Event> events(500);
+    for (auto& e : events) {
+      e.id = f.ids.next();
+      e.creator_id = f.creator_id;
+      e.consumer_id = f.consumer_id;
+      e.type = "page_view";
+      e.occurred_at = e.received_at = f.clock.now();
+      e.request_hash = "x";
+    }
+    auto r = store::in_tx(*f.store, store::TxMode::write,
+                          [&](store::Tx& tx) { return tx.events().insert_many(events); });
+    if (!r) state.SkipWithError(r.error().message.c_str());
+  }
+  state.SetItemsProcessed(state.iterations() * 500);
+}
+BENCHMARK(BM_InsertEventsBatch500);
 
 }  // namespace
 
