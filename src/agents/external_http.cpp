@@ -1,8 +1,5 @@
 #include "agents/external_http.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -10,6 +7,7 @@
 
 #include "agents/input_json.hpp"
 #include "agents/schedule.hpp"
+#include "domain/digest.hpp"
 #include "domain/json_codec.hpp"
 #include "net/http_client.hpp"
 #include "net/target_guard.hpp"
@@ -93,18 +91,7 @@ Result<ExternalHttpConfig> parse_external_http_config(const std::string& text) {
 }
 
 std::string hmac_sha256_hex(std::string_view secret, std::string_view body) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac.data(), &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * static_cast<std::size_t>(len));
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[mac[i] >> 4]);
-    out.push_back(kHex[mac[i] & 0xF]);
-  }
-  return out;
+  return ca::hmac_sha256_hex(secret, body);
 }
 
 Result<Decision> parse_external_response(std::string_view body, Timestamp now) {

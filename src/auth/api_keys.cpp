@@ -1,7 +1,6 @@
 #include "auth/api_keys.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include <array>
 
@@ -37,19 +36,6 @@ MintedKey mint_key(Random& random) {
 }
 
 std::string key_prefix(std::string_view key) { return std::string(key.substr(0, kPrefixLen)); }
-
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(digest.size() * 2);
-  for (unsigned char c : digest) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
-}
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/digest.hpp"
 #include "domain/ids.hpp"
 
 namespace ca::auth {
@@ -16,7 +17,7 @@ struct MintedKey {
 };
 
 MintedKey mint_key(Random& random);
-std::string sha256_hex(std::string_view data);
+using ca::sha256_hex;
 bool constant_time_equal(std::string_view a, std::string_view b);
 // The visible part of a key for listing and logs.
 std::string key_prefix(std::string_view key);

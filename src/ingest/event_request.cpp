@@ -1,12 +1,12 @@
 #include "ingest/event_request.hpp"
 
 #include <boost/json/serialize.hpp>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <array>
 #include <vector>
 
+#include "domain/digest.hpp"
 #include "domain/ids.hpp"
 #include "domain/json_codec.hpp"
 #include "domain/validation.hpp"
@@ -24,18 +24,6 @@ bool is_key_text(std::string_view s) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '_' || c == '-' || c == '.' || c == ':';
   });
-}
-
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> d{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : d) {
-    out += kHex[c >> 4];
-    out += kHex[c & 0xf];
-  }
-  return out;
 }
 
 void canonical_into(const bj::value& v, std::string& out) {
