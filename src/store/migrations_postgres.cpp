@@ -223,8 +223,19 @@ CREATE INDEX jobs_consumer_idx ON jobs (consumer_id, status);
 CREATE INDEX jobs_creator_id_idx ON jobs (creator_id);
 )sql";
 
+// v2: claims walk the due jobs of a queue in claim order and stop at LIMIT instead of
+// sorting the whole backlog; the per-consumer check finds a consumer's earlier jobs by
+// index. Lists of actions by creator no longer sort.
+constexpr const char* kV2 = R"sql(
+CREATE INDEX jobs_claim_idx ON jobs (queue, status, priority DESC, run_at, id);
+DROP INDEX jobs_consumer_idx;
+CREATE INDEX jobs_consumer_idx ON jobs (consumer_id, status, run_at, id);
+CREATE INDEX actions_creator_id_idx ON actions (creator_id, id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kV1},
+    Migration{2, "claim and list indexes", kV2},
 };
 
 }  // namespace

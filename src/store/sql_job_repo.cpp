@@ -37,19 +37,35 @@ constexpr std::array kStatusNames{"queued", "running", "succeeded", "dead", "can
 //
 // SQLite runs the same statement on the single writer (BEGIN IMMEDIATE), which serialises
 // claims; it has no FOR UPDATE.
+// Only the head of each consumer's due queue, and only while nothing of that consumer runs.
+constexpr const char* kConsumerFree =
+    "(j.consumer_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs o "
+    "  WHERE o.consumer_id = j.consumer_id AND o.id <> j.id AND ("
+    "    (o.status = 'running' AND (o.lease_until >= $1 OR (o.run_at, o.id) < (j.run_at, j.id)))"
+    "    OR (o.status = 'queued' AND o.run_at <= $1 AND (o.run_at, o.id) < (j.run_at, j.id)))))";
+constexpr const char* kClaimOrder = " ORDER BY j.priority DESC, j.run_at, j.id LIMIT $5";
+
 std::string claim_sql(Dialect d) {
   std::string sql =
       "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $3, "
-      "locked_by = $4, updated_at = $1 "
-      "WHERE id IN (SELECT j.id FROM jobs j WHERE j.queue = $2 "
-      "AND ((j.status = 'queued' AND j.run_at <= $1) "
-      "  OR (j.status = 'running' AND j.lease_until < $1 AND j.attempts < j.max_attempts)) "
-      "AND (j.consumer_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs o "
-      "  WHERE o.consumer_id = j.consumer_id AND o.id <> j.id AND ("
-      "    (o.status = 'running' AND (o.lease_until >= $1 OR (o.run_at, o.id) < (j.run_at, j.id)))"
-      "    OR (o.status = 'queued' AND o.run_at <= $1 AND (o.run_at, o.id) < (j.run_at, j.id))))) "
-      "ORDER BY j.priority DESC, j.run_at, j.id LIMIT $5";
-  if (d == Dialect::postgres) sql += " FOR UPDATE SKIP LOCKED";
+      "locked_by = $4, updated_at = $1 WHERE id IN (";
+  if (d == Dialect::postgres) {
+    sql += "SELECT j.id FROM jobs j WHERE j.queue = $2 "
+           "AND ((j.status = 'queued' AND j.run_at <= $1) "
+           "  OR (j.status = 'running' AND j.lease_until < $1 AND j.attempts < j.max_attempts)) "
+           "AND " + std::string(kConsumerFree) + kClaimOrder + " FOR UPDATE SKIP LOCKED";
+  } else {
+    // SQLite cannot walk one index for an OR of two statuses, and sorting the whole
+    // backlog on every claim would hold the single writer for milliseconds. Each branch
+    // walks jobs_claim_idx in claim order and stops at LIMIT; the union is cut to LIMIT.
+    sql += "SELECT id FROM (SELECT id, priority, run_at FROM (SELECT j.id, j.priority, j.run_at "
+           "FROM jobs j WHERE j.queue = $2 AND j.status = 'queued' AND j.run_at <= $1 AND " +
+           std::string(kConsumerFree) + kClaimOrder +
+           ") UNION ALL SELECT id, priority, run_at FROM (SELECT j.id, j.priority, j.run_at "
+           "FROM jobs j WHERE j.queue = $2 AND j.status = 'running' AND j.lease_until < $1 "
+           "AND j.attempts < j.max_attempts AND " + std::string(kConsumerFree) + kClaimOrder +
+           ")) ORDER BY priority DESC, run_at, id LIMIT $5";
+  }
   sql += ") RETURNING ";
   sql += kColumns;
   return sql;
