@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <charconv>
+#include <cstring>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -72,9 +73,9 @@ class SqliteConnection final : public SqlSession {
   Dialect dialect() const override { return Dialect::sqlite; }
 
   Result<SqlResult> query(const std::string& sql, const SqlParams& params) override {
-    auto stmt = prepare(sql);
-    if (!stmt) return std::move(stmt).error();
-    sqlite3_stmt* st = *stmt;
+    auto prepared = prepare(sql);
+    if (!prepared) return std::move(prepared).error();
+    sqlite3_stmt* st = (*prepared)->stmt.get();
     struct ResetOnExit {
       sqlite3_stmt* st;
       ~ResetOnExit() {
@@ -82,7 +83,7 @@ class SqliteConnection final : public SqlSession {
         sqlite3_clear_bindings(st);
       }
     } reset{st};
-    CA_CHECK(bind_all(st, params));
+    CA_CHECK(bind_all(**prepared, params));
     SqlResult result;
     const int ncols = sqlite3_column_count(st);
     for (;;) {
@@ -121,8 +122,16 @@ class SqliteConnection final : public SqlSession {
  private:
   explicit SqliteConnection(DbPtr db) : db_(std::move(db)) {}
 
-  Result<sqlite3_stmt*> prepare(const std::string& sql) {
-    if (auto it = cache_.find(sql); it != cache_.end()) return it->second.get();
+  // A prepared statement and where each `$N` sits: SQLite numbers parameters in order of
+  // first appearance, so `$2` may be index 1. Looking names up per bind was O(n²) for
+  // multi-row inserts (5,000 parameters); this map is built once per statement.
+  struct Prepared {
+    StmtPtr stmt;
+    std::vector<int> index;  // index[N-1] = SQLite's index of `$N`, 0 when unused
+  };
+
+  Result<Prepared*> prepare(const std::string& sql) {
+    if (auto it = cache_.find(sql); it != cache_.end()) return &it->second;
     if (cache_.size() >= kMaxCachedStatements) cache_.clear();
     sqlite3_stmt* raw = nullptr;
     const char* tail = nullptr;
@@ -131,16 +140,24 @@ class SqliteConnection final : public SqlSession {
     StmtPtr stmt(raw);
     if (rc != SQLITE_OK) return sqlite_error(db_.get());
     if (!stmt) return Error::internal("sqlite: empty statement");
-    auto* ptr = stmt.get();
-    cache_.emplace(sql, std::move(stmt));
-    return ptr;
+    Prepared p{std::move(stmt), {}};
+    const int count = sqlite3_bind_parameter_count(p.stmt.get());
+    for (int i = 1; i <= count; ++i) {
+      const char* name = sqlite3_bind_parameter_name(p.stmt.get(), i);
+      if (!name || name[0] != '$') continue;
+      int n = 0;
+      auto [end, ec] = std::from_chars(name + 1, name + std::strlen(name), n);
+      if (ec != std::errc() || *end != '\0' || n < 1) continue;
+      if (p.index.size() < static_cast<size_t>(n)) p.index.resize(static_cast<size_t>(n), 0);
+      p.index[static_cast<size_t>(n - 1)] = i;
+    }
+    return &cache_.emplace(sql, std::move(p)).first->second;
   }
 
-  Result<void> bind_all(sqlite3_stmt* st, const SqlParams& params) {
+  Result<void> bind_all(const Prepared& prepared, const SqlParams& params) {
+    sqlite3_stmt* st = prepared.stmt.get();
     for (size_t i = 0; i < params.size(); ++i) {
-      // SQLite treats "$1" as a named parameter, so look its index up by name.
-      std::string name = "$" + std::to_string(i + 1);
-      int idx = sqlite3_bind_parameter_index(st, name.c_str());
+      int idx = i < prepared.index.size() ? prepared.index[i] : 0;
       if (idx == 0) continue;  // not used by this statement
       const auto& v = params[i];
       int rc = SQLITE_OK;
@@ -177,7 +194,7 @@ class SqliteConnection final : public SqlSession {
   }
 
   DbPtr db_;
-  std::unordered_map<std::string, StmtPtr> cache_;
+  std::unordered_map<std::string, Prepared> cache_;
 };
 
 class SqliteStore;
