@@ -4,6 +4,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <map>
 #include <set>
 
 #include "agents/invocation_runner.hpp"
@@ -16,43 +17,56 @@ namespace ca::ingest {
 
 namespace bj = boost::json;
 
-Result<void> AgentDispatch::on_event(store::Tx& tx, const Event& event,
-                                     const ConsumerContext* before, const ConsumerContext* after) {
-  // Agents' own events never trigger agents: no loops between agents.
-  if (event.source == "agent") return ok();
-  auto matches = tx.agents().matching_triggers(event.creator_id, event.type);
-  if (!matches) return std::move(matches).error();
-  if (matches->empty()) return ok();
-
+Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEvent>& events) {
   const Timestamp now = clock_.now();
-  std::set<std::string> agents_done;  // two matching triggers of one agent: one invocation
+  // Triggers are looked up once per (creator, event type) in the transaction.
+  std::map<std::pair<std::string, std::string>, std::vector<store::TriggerMatch>> triggers;
   std::vector<Invocation> invocations;
-  for (const auto& m : *matches) {
-    if (agents_done.count(m.agent_id) || !agents::trigger_matches(m.filter_json, event)) continue;
-    agents_done.insert(m.agent_id);
-    Invocation inv;
-    inv.id = ids_.next();
-    inv.creator_id = event.creator_id;
-    inv.agent_id = m.agent_id;
-    inv.consumer_id = event.consumer_id;
-    inv.event_id = event.id;
-    inv.status = InvocationStatus::queued;
-    inv.reason = "queued by trigger " + m.trigger_id;
-    inv.created_at = inv.updated_at = now;
-    invocations.push_back(std::move(inv));
+  std::vector<const StoredEvent*> invoked_for;
+  for (const StoredEvent& se : events) {
+    const Event& event = *se.event;
+    // Agents' own events never trigger agents: no loops between agents.
+    if (event.source == "agent") continue;
+    auto key = std::make_pair(event.creator_id, event.type);
+    auto it = triggers.find(key);
+    if (it == triggers.end()) {
+      auto found = tx.agents().matching_triggers(event.creator_id, event.type);
+      if (!found) return std::move(found).error();
+      it = triggers.emplace(std::move(key), std::move(*found)).first;
+    }
+    std::set<std::string> agents_done;  // two matching triggers of one agent: one invocation
+    for (const auto& m : it->second) {
+      if (agents_done.count(m.agent_id) || !agents::trigger_matches(m.filter_json, event)) {
+        continue;
+      }
+      agents_done.insert(m.agent_id);
+      Invocation inv;
+      inv.id = ids_.next();
+      inv.creator_id = event.creator_id;
+      inv.agent_id = m.agent_id;
+      inv.consumer_id = event.consumer_id;
+      inv.event_id = event.id;
+      inv.status = InvocationStatus::queued;
+      inv.reason = "queued by trigger " + m.trigger_id;
+      inv.created_at = inv.updated_at = now;
+      invocations.push_back(std::move(inv));
+      invoked_for.push_back(&se);
+    }
   }
   if (invocations.empty()) return ok();
   CA_CHECK(tx.invocations().insert_many(invocations));
 
-  for (const auto& inv : invocations) {
+  for (size_t i = 0; i < invocations.size(); ++i) {
+    const Invocation& inv = invocations[i];
+    const StoredEvent& se = *invoked_for[i];
     bj::object payload{{"invocation_id", inv.id}};
-    payload["before"] = before ? bj::parse(context::to_snapshot(*before)) : bj::value(nullptr);
-    payload["after"] = after ? bj::parse(context::to_snapshot(*after)) : bj::value(nullptr);
+    payload["before"] = se.before ? bj::parse(context::to_snapshot(*se.before)) : bj::value(nullptr);
+    payload["after"] = se.after ? bj::parse(context::to_snapshot(*se.after)) : bj::value(nullptr);
     store::NewJob job;
     job.id = ids_.next();
     job.kind = agents::kInvokeJobKind;
-    job.creator_id = event.creator_id;
-    job.consumer_id = event.consumer_id;  // one consumer's invocations run in event order
+    job.creator_id = inv.creator_id;
+    job.consumer_id = inv.consumer_id;  // one consumer's invocations run in event order
     job.payload_json = bj::serialize(payload);
     job.run_at = now;
     CA_CHECK(tx.jobs().enqueue(job, now));

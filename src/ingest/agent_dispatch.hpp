@@ -17,8 +17,7 @@ class AgentDispatch final : public EventSink {
   AgentDispatch(IdGenerator& ids, const Clock& clock, jobs::Waker* waker)
       : ids_(ids), clock_(clock), waker_(waker) {}
 
-  Result<void> on_event(store::Tx& tx, const Event& event, const ConsumerContext* before,
-                        const ConsumerContext* after) override;
+  Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events) override;
   void after_commit() override;
 
  private:

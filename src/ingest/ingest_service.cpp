@@ -197,23 +197,26 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
     // Each consumer's context is read once (locked), advanced event by event in arrival
     // order, and written once.
     std::unordered_map<std::string, ConsumerContext> contexts;
+    std::vector<StoredEvent> stored_events;
+    stored_events.reserve(fresh.size());
     for (size_t j = 0; j < fresh.size(); ++j) {
       const Event& e = fresh[j];
-      if (!e.consumer_id) {
-        if (sink_) CA_CHECK(sink_->on_event(tx, e, nullptr, nullptr));
-      } else {
+      StoredEvent se{&e, std::nullopt, std::nullopt};
+      if (e.consumer_id) {
         auto it = contexts.find(*e.consumer_id);
         if (it == contexts.end()) {
           auto loaded = tx.consumers().get_context_for_update(e.creator_id, *e.consumer_id);
           if (!loaded) return std::move(loaded).error();
           it = contexts.emplace(*e.consumer_id, std::move(*loaded)).first;
         }
-        ConsumerContext before = it->second;
-        it->second = context::apply_event(before, e);
-        if (sink_) CA_CHECK(sink_->on_event(tx, e, &before, &it->second));
+        se.before = it->second;
+        it->second = context::apply_event(*se.before, e);
+        se.after = it->second;
       }
+      stored_events.push_back(std::move(se));
       results[fresh_item[j]] = IngestOutcome{e.id, false};
     }
+    if (sink_ && !stored_events.empty()) CA_CHECK(sink_->on_events(tx, stored_events));
     for (const auto& [id, ctx] : contexts) CA_CHECK(tx.consumers().put_context(ctx));
     return ok();
   });

@@ -4,6 +4,7 @@
 // transaction committed: the event is durable.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,13 +22,20 @@ struct IngestOutcome {
   bool duplicate = false;
 };
 
-// Sees every newly stored event inside its ingest transaction (never replays), with the
-// consumer's context before and after it (null for consumer-less events).
+// One newly stored event with the consumer's context before and after it (both empty
+// for consumer-less events).
+struct StoredEvent {
+  const Event* event = nullptr;
+  std::optional<ConsumerContext> before;
+  std::optional<ConsumerContext> after;
+};
+
+// Sees every newly stored event inside its ingest transaction (never replays), all events
+// of one transaction at once so it can share look-ups between them.
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual Result<void> on_event(store::Tx& tx, const Event& event, const ConsumerContext* before,
-                                const ConsumerContext* after) = 0;
+  virtual Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events) = 0;
   // After the transaction committed (e.g. wake idle workers).
   virtual void after_commit() {}
 };
