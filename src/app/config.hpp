@@ -17,14 +17,14 @@ struct Config {
   std::string admin_api_key;                                    // ADMIN_API_KEY (secret)
   std::string log_level = "info";                               // LOG_LEVEL
   int http_io_threads = 1;                                      // HTTP_IO_THREADS
-  int http_handler_threads = 32;  // HTTP_HANDLER_THREADS (they wait on the database)
-  bool group_commit = true;       // INGEST_GROUP_COMMIT
-  int ingest_writers = 0;         // INGEST_WRITERS; 0: 1 on SQLite, 4 on PostgreSQL
-  int worker_threads = 2;         // WORKER_THREADS: agent workers inside serve / worker
-  bool serve_workers = true;      // SERVE_WORKERS: off to run workers only in `worker`
+  int http_handler_threads = 32;             // HTTP_HANDLER_THREADS (they wait on the database)
+  bool group_commit = true;                  // INGEST_GROUP_COMMIT
+  int ingest_writers = 0;                    // INGEST_WRITERS; 0: 1 on SQLite, 4 on PostgreSQL
+  int worker_threads = 2;                    // WORKER_THREADS: agent workers inside serve / worker
+  bool serve_workers = true;                 // SERVE_WORKERS: off to run workers only in `worker`
   bool allow_private_agent_targets = false;  // ALLOW_PRIVATE_AGENT_TARGETS (dev/tests)
-  int db_pool_size = 8;                                         // DB_POOL_SIZE
-  std::size_t max_body_bytes = 1 << 20;                         // MAX_BODY_BYTES
+  int db_pool_size = 8;                      // DB_POOL_SIZE
+  std::size_t max_body_bytes = 1 << 20;      // MAX_BODY_BYTES
 
   // Reads the variables above; a bad value is an error naming the variable.
   static Result<Config> from_env();

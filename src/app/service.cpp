@@ -3,18 +3,18 @@
 #include <pthread.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <spdlog/spdlog.h>
 #include <csignal>
 #include <thread>
-#include <spdlog/spdlog.h>
 
 #include "agents/invocation_runner.hpp"
 #include "api/api.hpp"
-#include "ingest/agent_dispatch.hpp"
-#include "jobs/worker_pool.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/authenticator.hpp"
 #include "domain/ids.hpp"
 #include "http/server.hpp"
+#include "ingest/agent_dispatch.hpp"
+#include "jobs/worker_pool.hpp"
 #include "store/store.hpp"
 
 namespace ca::app {
@@ -72,7 +72,7 @@ Result<void> bootstrap_admin_key(store::Store& store, Random& random, IdGenerato
 }
 
 std::unique_ptr<agents::InvocationRunner> make_runner(store::Store& store, const Clock& clock,
-                                                     IdGenerator& ids, const Config& config) {
+                                                      IdGenerator& ids, const Config& config) {
   agents::RuntimeOptions opts;
   opts.allow_private_targets = config.allow_private_agent_targets;
   return std::make_unique<agents::InvocationRunner>(store, clock, ids, opts);
@@ -102,12 +102,13 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
 
   parts->auth =
       std::make_unique<auth::Authenticator>(*parts->store, parts->clock, config.admin_api_key);
-  parts->dispatch = std::make_unique<ingest::AgentDispatch>(parts->ids, parts->clock, &parts->waker);
+  parts->dispatch =
+      std::make_unique<ingest::AgentDispatch>(parts->ids, parts->clock, &parts->waker);
   parts->ingest = std::make_unique<ingest::IngestService>(*parts->store, parts->clock, parts->ids,
                                                           parts->dispatch.get());
   if (config.group_commit) {
     ingest::GroupCommitOptions gc;
-    gc.writers = config.ingest_writers > 0 ? config.ingest_writers
+    gc.writers = config.ingest_writers > 0                             ? config.ingest_writers
                  : parts->store->dialect() == store::Dialect::postgres ? 4
                                                                        : 1;
     parts->group_commit = std::make_unique<ingest::GroupCommitter>(*parts->ingest, gc);

@@ -60,7 +60,8 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
     const Invocation& inv = invocations[i];
     const StoredEvent& se = *invoked_for[i];
     bj::object payload{{"invocation_id", inv.id}};
-    payload["before"] = se.before ? bj::parse(context::to_snapshot(*se.before)) : bj::value(nullptr);
+    payload["before"] =
+        se.before ? bj::parse(context::to_snapshot(*se.before)) : bj::value(nullptr);
     payload["after"] = se.after ? bj::parse(context::to_snapshot(*se.after)) : bj::value(nullptr);
     store::NewJob job;
     job.id = ids_.next();

@@ -21,8 +21,8 @@ namespace {
 bool is_key_text(std::string_view s) {
   if (s.empty() || s.size() > 128) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-' || c == '.' || c == ':';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-' || c == '.' || c == ':';
   });
 }
 
@@ -110,7 +110,8 @@ Result<EventRequest> decode_event(const bj::object& body,
     r.fail("id", "Idempotency-Key must be 1-128 letters, digits or _ - . :");
   }
   if (id && header_key && *id != *header_key) {
-    r.fail("id", r.path("id") + " and the Idempotency-Key header differ; send one or make them equal");
+    r.fail("id",
+           r.path("id") + " and the Idempotency-Key header differ; send one or make them equal");
   }
   e.idempotency_key = id ? id : header_key;
   e.key_is_event_id = e.idempotency_key && is_uuid(*e.idempotency_key);

@@ -45,7 +45,8 @@ class GroupCommitter {
   GroupCommitOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::shared_ptr<Pending>> queue_;  // shared: the writer may still hold one as its waiter returns
+  std::deque<std::shared_ptr<Pending>>
+      queue_;  // shared: the writer may still hold one as its waiter returns
   bool stopping_ = false;
   std::vector<std::thread> writers_;
 };

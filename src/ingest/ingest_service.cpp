@@ -66,8 +66,7 @@ Event make_event(const std::string& creator_id, const std::optional<std::string>
 
 Error key_reused() {
   return Error::conflict(
-      "this idempotency key was already used with a different request body; use a new key",
-      "id");
+      "this idempotency key was already used with a different request body; use a new key", "id");
 }
 
 Result<IngestOutcome> replay_of(const Event& stored, const EventRequest& req) {
@@ -134,7 +133,8 @@ std::vector<Result<IngestOutcome>> IngestService::ingest_batch(
   return results;
 }
 
-std::vector<Result<IngestOutcome>> IngestService::ingest_items(const std::vector<IngestItem>& items) {
+std::vector<Result<IngestOutcome>> IngestService::ingest_items(
+    const std::vector<IngestItem>& items) {
   if (items.empty()) return {};
   auto together = store_items(items);
   if (together) return std::move(*together);

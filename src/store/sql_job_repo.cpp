@@ -50,21 +50,24 @@ std::string claim_sql(Dialect d) {
       "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $3, "
       "locked_by = $4, updated_at = $1 WHERE id IN (";
   if (d == Dialect::postgres) {
-    sql += "SELECT j.id FROM jobs j WHERE j.queue = $2 "
-           "AND ((j.status = 'queued' AND j.run_at <= $1) "
-           "  OR (j.status = 'running' AND j.lease_until < $1 AND j.attempts < j.max_attempts)) "
-           "AND " + std::string(kConsumerFree) + kClaimOrder + " FOR UPDATE SKIP LOCKED";
+    sql +=
+        "SELECT j.id FROM jobs j WHERE j.queue = $2 "
+        "AND ((j.status = 'queued' AND j.run_at <= $1) "
+        "  OR (j.status = 'running' AND j.lease_until < $1 AND j.attempts < j.max_attempts)) "
+        "AND " +
+        std::string(kConsumerFree) + kClaimOrder + " FOR UPDATE SKIP LOCKED";
   } else {
     // SQLite cannot walk one index for an OR of two statuses, and sorting the whole
     // backlog on every claim would hold the single writer for milliseconds. Each branch
     // walks jobs_claim_idx in claim order and stops at LIMIT; the union is cut to LIMIT.
-    sql += "SELECT id FROM (SELECT id, priority, run_at FROM (SELECT j.id, j.priority, j.run_at "
-           "FROM jobs j WHERE j.queue = $2 AND j.status = 'queued' AND j.run_at <= $1 AND " +
-           std::string(kConsumerFree) + kClaimOrder +
-           ") UNION ALL SELECT id, priority, run_at FROM (SELECT j.id, j.priority, j.run_at "
-           "FROM jobs j WHERE j.queue = $2 AND j.status = 'running' AND j.lease_until < $1 "
-           "AND j.attempts < j.max_attempts AND " + std::string(kConsumerFree) + kClaimOrder +
-           ")) ORDER BY priority DESC, run_at, id LIMIT $5";
+    sql +=
+        "SELECT id FROM (SELECT id, priority, run_at FROM (SELECT j.id, j.priority, j.run_at "
+        "FROM jobs j WHERE j.queue = $2 AND j.status = 'queued' AND j.run_at <= $1 AND " +
+        std::string(kConsumerFree) + kClaimOrder +
+        ") UNION ALL SELECT id, priority, run_at FROM (SELECT j.id, j.priority, j.run_at "
+        "FROM jobs j WHERE j.queue = $2 AND j.status = 'running' AND j.lease_until < $1 "
+        "AND j.attempts < j.max_attempts AND " +
+        std::string(kConsumerFree) + kClaimOrder + ")) ORDER BY priority DESC, run_at, id LIMIT $5";
   }
   sql += ") RETURNING ";
   sql += kColumns;

@@ -7,10 +7,10 @@
 
 #include "store/migrations.hpp"
 #include "store/repos.hpp"
+#include "store/sql.hpp"
 #include "store/sql_agent_repo.hpp"
 #include "store/sql_event_repo.hpp"
 #include "store/sql_job_repo.hpp"
-#include "store/sql.hpp"
 #include "store/store.hpp"
 
 namespace ca::store {

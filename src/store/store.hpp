@@ -15,8 +15,8 @@
 
 namespace ca::store {
 
-class EventRepo;  // store/event_repo.hpp
-class JobRepo;    // store/job_repo.hpp
+class EventRepo;       // store/event_repo.hpp
+class JobRepo;         // store/job_repo.hpp
 class AgentRepo;       // store/agent_repo.hpp
 class InvocationRepo;  // store/agent_repo.hpp
 class ActionRepo;      // store/agent_repo.hpp

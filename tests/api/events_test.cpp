@@ -80,11 +80,14 @@ TEST_F(EventsTest, ReplayIsADuplicateAndADifferentBodyIsAConflict) {
   EXPECT_EQ(replay.status, 200) << replay.body;
   EXPECT_TRUE(obj(replay).at("duplicate").as_bool());
   EXPECT_EQ(obj(replay).at("id"), obj(first).at("id"));
-  expect_error(post_event(R"({"id":"evt-001","consumer":{"external_id":"c1"},"type":"service_click"})"),
-               409, "conflict", "id");
+  expect_error(
+      post_event(R"({"id":"evt-001","consumer":{"external_id":"c1"},"type":"service_click"})"), 409,
+      "conflict", "id");
   EXPECT_EQ(count_events(), 1u);
-  std::string consumer = str(obj(client_->get("/events/" + str(obj(first).at("id")), key_)).at("consumer_id"));
-  EXPECT_EQ(context_of(consumer).at("metrics").at("page_views").as_int64(), 1) << "replay was reprocessed";
+  std::string consumer =
+      str(obj(client_->get("/events/" + str(obj(first).at("id")), key_)).at("consumer_id"));
+  EXPECT_EQ(context_of(consumer).at("metrics").at("page_views").as_int64(), 1)
+      << "replay was reprocessed";
 
   // The Idempotency-Key header works the same way.
   std::string b2 = R"({"consumer":{"external_id":"c1"},"type":"email_opened"})";
@@ -104,7 +107,8 @@ TEST_F(EventsTest, AUuidIdBecomesTheEventId) {
 }
 
 TEST_F(EventsTest, ConcurrentDuplicatesStoreOneEvent) {
-  const std::string body = R"({"id":"race-1","consumer":{"external_id":"racer"},"type":"page_view"})";
+  const std::string body =
+      R"({"id":"race-1","consumer":{"external_id":"racer"},"type":"page_view"})";
   std::vector<std::thread> threads;
   std::mutex mu;
   std::set<std::string> ids;
@@ -112,8 +116,9 @@ TEST_F(EventsTest, ConcurrentDuplicatesStoreOneEvent) {
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
       HttpClient c(client_->base_url());
-      auto r = c.request("POST", "/events", body,
-                         {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/json"}});
+      auto r =
+          c.request("POST", "/events", body,
+                    {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/json"}});
       if (r.status == 202) {
         ++created;
       } else if (r.status == 200) {
@@ -139,25 +144,32 @@ TEST_F(EventsTest, ConcurrentDuplicatesStoreOneEvent) {
 TEST_F(EventsTest, BadInputNamesTheField) {
   expect_error(post_event(R"({"type":"Page View"})"), 400, "invalid_argument", "type");
   expect_error(post_event(R"({"consumer":{"external_id":"x"}})"), 400, "invalid_argument", "type");
-  expect_error(post_event(R"({"type":"page_view","timestamp":"yesterday"})"), 400, "invalid_argument",
-               "timestamp");
-  expect_error(post_event(R"({"type":"page_view","payload":[1]})"), 400, "invalid_argument", "payload");
-  expect_error(post_event(R"({"type":"page_view","colour":"red"})"), 400, "invalid_argument", "colour");
-  expect_error(post_event(R"({"type":"page_view","source":"carrier-pigeon"})"), 400, "invalid_argument",
-               "source");
+  expect_error(post_event(R"({"type":"page_view","timestamp":"yesterday"})"), 400,
+               "invalid_argument", "timestamp");
+  expect_error(post_event(R"({"type":"page_view","payload":[1]})"), 400, "invalid_argument",
+               "payload");
+  expect_error(post_event(R"({"type":"page_view","colour":"red"})"), 400, "invalid_argument",
+               "colour");
+  expect_error(post_event(R"({"type":"page_view","source":"carrier-pigeon"})"), 400,
+               "invalid_argument", "source");
   expect_error(post_event(R"({"type":"page_view","consumer":{"name":"nobody"}})"), 400,
                "invalid_argument", "consumer.external_id");
   expect_error(post_event(R"({"type":"page_view","consumer":{"whatsapp":"12345"}})"), 400,
                "invalid_argument", "consumer.whatsapp");
-  expect_error(post_event(R"({"type":"page_view","consumer_id":"0192f1a2-3b4c-7d5e-8f60-718293a4b5c6"})"),
-               404, "not_found", "consumer_id");
-  expect_error(post_event(std::string(R"({"type":"page_view","payload":{"x":")") + std::string(70000, 'a') + "\"}}"),
+  expect_error(
+      post_event(R"({"type":"page_view","consumer_id":"0192f1a2-3b4c-7d5e-8f60-718293a4b5c6"})"),
+      404, "not_found", "consumer_id");
+  expect_error(post_event(std::string(R"({"type":"page_view","payload":{"x":")") +
+                          std::string(70000, 'a') + "\"}}"),
                400, "invalid_argument", "payload");
   // Admin keys must say which creator.
-  expect_error(client_->post("/events", R"({"type":"page_view"})", kAdminKey), 400, "invalid_argument",
-               "creator_id");
-  EXPECT_EQ(client_->post("/events", R"({"type":"page_view","creator_id":")" + creator_ + "\"}", kAdminKey).status,
-            202);
+  expect_error(client_->post("/events", R"({"type":"page_view"})", kAdminKey), 400,
+               "invalid_argument", "creator_id");
+  EXPECT_EQ(
+      client_
+          ->post("/events", R"({"type":"page_view","creator_id":")" + creator_ + "\"}", kAdminKey)
+          .status,
+      202);
   // A custom type is fine.
   EXPECT_EQ(post_event(R"({"type":"webinar_joined","consumer":{"external_id":"w"}})").status, 202);
 }
@@ -185,14 +197,16 @@ TEST_F(EventsTest, BatchStoresTheGoodEventsAndReportsTheBadOnes) {
   EXPECT_EQ(results[5].at("error").at("code").as_string(), "conflict");
   EXPECT_EQ(count_events(), 2u);
 
-  std::string consumer = str(obj(client_->get("/events/" + str(results[4].at("id")), key_)).at("consumer_id"));
+  std::string consumer =
+      str(obj(client_->get("/events/" + str(results[4].at("id")), key_)).at("consumer_id"));
   auto ctx = context_of(consumer);
   EXPECT_EQ(ctx.at("metrics").at("page_views").as_int64(), 1);
   EXPECT_EQ(ctx.at("metrics").at("service_clicks").as_int64(), 1);
 
   // Replaying the whole batch stores nothing new.
-  auto again = client_->post("/events/batch",
-                             R"({"events":[{"id":"b-1","consumer":{"external_id":"b"},"type":"page_view"}]})", key_);
+  auto again = client_->post(
+      "/events/batch",
+      R"({"events":[{"id":"b-1","consumer":{"external_id":"b"},"type":"page_view"}]})", key_);
   EXPECT_TRUE(obj(again).at("results").as_array()[0].at("duplicate").as_bool());
   EXPECT_EQ(count_events(), 2u);
 
@@ -200,12 +214,14 @@ TEST_F(EventsTest, BatchStoresTheGoodEventsAndReportsTheBadOnes) {
   for (int i = 0; i < 1001; ++i) big += std::string(i ? "," : "") + R"({"type":"page_view"})";
   big += "]}";
   expect_error(client_->post("/events/batch", big, key_), 400, "invalid_argument", "events");
-  expect_error(client_->post("/events/batch", R"({"events":{}})", key_), 400, "invalid_argument", "events");
+  expect_error(client_->post("/events/batch", R"({"events":{}})", key_), 400, "invalid_argument",
+               "events");
 }
 
 TEST_F(EventsTest, TimelineIsNewestFirstAndLateEventsDoNotRewindLastSeen) {
   auto post_at = [&](const std::string& type, const std::string& ts) {
-    auto r = post_event(R"({"consumer":{"external_id":"t"},"type":")" + type + R"(","timestamp":")" + ts + "\"}");
+    auto r = post_event(R"({"consumer":{"external_id":"t"},"type":")" + type +
+                        R"(","timestamp":")" + ts + "\"}");
     EXPECT_EQ(r.status, 202) << r.body;
     return str(obj(r).at("id"));
   };
@@ -225,7 +241,8 @@ TEST_F(EventsTest, TimelineIsNewestFirstAndLateEventsDoNotRewindLastSeen) {
   auto p1 = obj(client_->get("/events/consumer/" + consumer + "/timeline?limit=2", key_));
   ASSERT_FALSE(p1.at("next_cursor").is_null());
   auto p2 = obj(client_->get(
-      "/events/consumer/" + consumer + "/timeline?limit=2&cursor=" + str(p1.at("next_cursor")), key_));
+      "/events/consumer/" + consumer + "/timeline?limit=2&cursor=" + str(p1.at("next_cursor")),
+      key_));
   ASSERT_EQ(p2.at("items").as_array().size(), 1u);
   EXPECT_EQ(p2.at("items").as_array()[0].at("type").as_string(), "page_view");
 
@@ -234,7 +251,8 @@ TEST_F(EventsTest, TimelineIsNewestFirstAndLateEventsDoNotRewindLastSeen) {
   EXPECT_EQ(count_events("&event_type=page_view"), 1u);
   EXPECT_EQ(count_events("&start_time=2026-11-21T00:00:00Z"), 2u);
   EXPECT_EQ(count_events("&consumer_id=" + consumer + "&end_time=2026-11-21T00:00:00Z"), 1u);
-  expect_error(client_->get("/events?start_time=soon", key_), 400, "invalid_argument", "start_time");
+  expect_error(client_->get("/events?start_time=soon", key_), 400, "invalid_argument",
+               "start_time");
 }
 
 TEST_F(EventsTest, AnotherCreatorCannotSeeOrTargetEvents) {
@@ -246,13 +264,17 @@ TEST_F(EventsTest, AnotherCreatorCannotSeeOrTargetEvents) {
   expect_error(client_->get("/events/" + id, other), 404, "not_found");
   expect_error(client_->get("/events/consumer/" + consumer + "/timeline", other), 404, "not_found");
   EXPECT_TRUE(obj(client_->get("/events", other)).at("items").as_array().empty());
-  expect_error(client_->post("/events", R"({"type":"page_view","consumer_id":")" + consumer + "\"}", other), 404,
-               "not_found", "consumer_id");
-  expect_error(client_->post("/events", R"({"type":"page_view","creator_id":")" + creator_ + "\"}", other), 404,
-               "not_found", "creator_id");
+  expect_error(
+      client_->post("/events", R"({"type":"page_view","consumer_id":")" + consumer + "\"}", other),
+      404, "not_found", "consumer_id");
+  expect_error(
+      client_->post("/events", R"({"type":"page_view","creator_id":")" + creator_ + "\"}", other),
+      404, "not_found", "creator_id");
   // Same idempotency key in two creators: independent.
-  EXPECT_EQ(client_->post("/events", R"({"id":"shared-key","type":"page_view"})", key_).status, 202);
-  EXPECT_EQ(client_->post("/events", R"({"id":"shared-key","type":"page_view"})", other).status, 202);
+  EXPECT_EQ(client_->post("/events", R"({"id":"shared-key","type":"page_view"})", key_).status,
+            202);
+  EXPECT_EQ(client_->post("/events", R"({"id":"shared-key","type":"page_view"})", other).status,
+            202);
 }
 
 }  // namespace

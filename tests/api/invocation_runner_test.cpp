@@ -38,8 +38,8 @@ class InvocationRunnerTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.error().message;
     dispatch_ = std::make_unique<ingest::AgentDispatch>(ids_, clock_, nullptr);
     ingest_ = std::make_unique<ingest::IngestService>(*store_, clock_, ids_, dispatch_.get());
-    runner_ = std::make_unique<agents::InvocationRunner>(*store_, clock_, ids_,
-                                                         agents::RuntimeOptions{});
+    runner_ =
+        std::make_unique<agents::InvocationRunner>(*store_, clock_, ids_, agents::RuntimeOptions{});
   }
 
   void ingest_view() {
@@ -66,10 +66,12 @@ class InvocationRunnerTest : public ::testing::Test {
       if (!jobs.ok() || jobs->empty()) return ran;
       const store::Job& job = jobs->front();
       EXPECT_EQ(job.kind, kind);
-      auto r = kind == agents::kInvokeJobKind ? runner_->run_invoke(job) : runner_->run_followup(job);
+      auto r =
+          kind == agents::kInvokeJobKind ? runner_->run_invoke(job) : runner_->run_followup(job);
       EXPECT_TRUE(r.ok()) << r.error().message;
-      auto done = store::in_tx(*store_, store::TxMode::write,
-                               [&](store::Tx& tx) { return tx.jobs().complete(job, clock_.now()); });
+      auto done = store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) {
+        return tx.jobs().complete(job, clock_.now());
+      });
       EXPECT_TRUE(done.ok());
       ++ran;
     }
@@ -108,22 +110,22 @@ class InvocationRunnerTest : public ::testing::Test {
 };
 
 TEST_F(InvocationRunnerTest, InactivityFollowUpReengagesOnlyAConsumerWhoStayedAway) {
-  ingest_view();                                // first view
+  ingest_view();  // first view
   EXPECT_EQ(run_due(agents::kInvokeJobKind), 1);
-  EXPECT_EQ(count_actions(), 1);                // the first-view nudge
+  EXPECT_EQ(count_actions(), 1);  // the first-view nudge
   EXPECT_EQ(queued_followups(), 1);
 
   clock_.advance(std::chrono::hours(48));
-  ingest_view();                                // a return visit two days later
+  ingest_view();  // a return visit two days later
   EXPECT_EQ(run_due(agents::kInvokeJobKind), 1);
-  EXPECT_EQ(count_actions(), 2);                // the return-visit message
+  EXPECT_EQ(count_actions(), 2);  // the return-visit message
   EXPECT_EQ(queued_followups(), 1) << "the newer activity replaces the pending follow-up";
 
-  clock_.advance(std::chrono::hours(24 * 6));   // not yet 7 days since the last visit
+  clock_.advance(std::chrono::hours(24 * 6));  // not yet 7 days since the last visit
   EXPECT_EQ(run_due(agents::kFollowupJobKind), 0);
-  clock_.advance(std::chrono::hours(25));       // now it is
+  clock_.advance(std::chrono::hours(25));  // now it is
   EXPECT_EQ(run_due(agents::kFollowupJobKind), 1);
-  EXPECT_EQ(count_actions(), 3);                // one re-engagement
+  EXPECT_EQ(count_actions(), 3);  // one re-engagement
   EXPECT_EQ(queued_followups(), 0) << "a follow-up never schedules another";
   EXPECT_EQ(run_due(agents::kInvokeJobKind), 0);
 }

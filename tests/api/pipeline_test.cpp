@@ -28,10 +28,11 @@ class PipelineTest : public ApiTest {
   }
 
   std::string create_agent(const std::string& approval) {
-    auto r = client_->post("/agents",
-                           R"({"name":"Sales","kind":"generic_sales","approval":")" + approval +
-                               R"(","triggers":[{"event_type":"page_view"},{"event_type":"service_click"}]})",
-                           key_);
+    auto r = client_->post(
+        "/agents",
+        R"({"name":"Sales","kind":"generic_sales","approval":")" + approval +
+            R"(","triggers":[{"event_type":"page_view"},{"event_type":"service_click"}]})",
+        key_);
     EXPECT_EQ(r.status, 201) << r.body;
     return str(obj(r).at("id"));
   }
@@ -53,14 +54,17 @@ class PipelineTest : public ApiTest {
     return items;
   }
 
-  bj::array actions() { return obj(client_->get("/actions?limit=500", key_)).at("items").as_array(); }
+  bj::array actions() {
+    return obj(client_->get("/actions?limit=500", key_)).at("items").as_array();
+  }
 
   std::string creator_, key_, product_id_;
 };
 
 TEST_F(PipelineTest, EventsBecomeInvocationsAndPlannedActions) {
   std::string agent = create_agent("auto");
-  const std::string who = R"("consumer":{"external_id":"v1","name":"Asha","whatsapp":"+919812345678"})";
+  const std::string who =
+      R"("consumer":{"external_id":"v1","name":"Asha","whatsapp":"+919812345678"})";
   post_event("{" + who + R"(,"type":"page_view"})");
   auto first = wait_for_invocations(1);
   ASSERT_EQ(first.size(), 1u) << "the worker never finished the invocation";
@@ -78,7 +82,8 @@ TEST_F(PipelineTest, EventsBecomeInvocationsAndPlannedActions) {
   EXPECT_EQ(actions().size(), 1u);
 
   // A click pitches the clicked service, with its name and price from the product.
-  post_event("{" + who + R"(,"type":"service_click","payload":{"service_id":")" + product_id_ + "\"}}");
+  post_event("{" + who + R"(,"type":"service_click","payload":{"service_id":")" + product_id_ +
+             "\"}}");
   ASSERT_EQ(wait_for_invocations(3).size(), 3u);
   auto a3 = actions();
   ASSERT_EQ(a3.size(), 2u);
@@ -120,7 +125,8 @@ TEST_F(PipelineTest, ExternalAgentSecretsAreWriteOnly) {
   auto a = obj(created);
   std::string id = str(a.at("id"));
   // Echoing the redacted config back keeps the stored secret.
-  auto patched = client_->patch("/agents/" + id, R"({"config":)" + bj::serialize(a.at("config")) + "}", key_);
+  auto patched =
+      client_->patch("/agents/" + id, R"({"config":)" + bj::serialize(a.at("config")) + "}", key_);
   ASSERT_EQ(patched.status, 200) << patched.body;
   EXPECT_EQ(patched.body.find("s3cret"), std::string::npos);
   store::StoreConfig sc;

@@ -5,9 +5,9 @@
 #include <sqlite3.h>
 
 #include <charconv>
-#include <cstring>
 #include <chrono>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <semaphore>
