@@ -18,9 +18,6 @@ using http::Method;
 using json::Need;
 using store::TxMode;
 
-// In invocations.cpp (/invocations and /actions); registered together with /agents.
-void register_invocation_routes(http::Router& router, ApiDeps& d);
-
 namespace {
 
 constexpr std::size_t kMaxTriggers = 20;
@@ -269,7 +266,6 @@ void register_agent_routes(http::Router& router, ApiDeps& d) {
   router.add(Method::patch, "/agents/{id}", authed(d, patch_agent));
   router.add(Method::post, "/agents/{id}/enable", authed(d, enable_agent));
   router.add(Method::post, "/agents/{id}/disable", authed(d, disable_agent));
-  register_invocation_routes(router, d);
 }
 
 }  // namespace ca::api

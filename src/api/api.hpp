@@ -34,5 +34,6 @@ void register_consumer_routes(http::Router& router, ApiDeps& deps);
 void register_product_routes(http::Router& router, ApiDeps& deps);
 void register_event_routes(http::Router& router, ApiDeps& deps);
 void register_agent_routes(http::Router& router, ApiDeps& deps);
+void register_invocation_routes(http::Router& router, ApiDeps& deps);
 
 }  // namespace ca::api

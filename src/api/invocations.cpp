@@ -16,8 +16,6 @@ namespace bj = boost::json;
 using http::Method;
 using store::TxMode;
 
-void register_invocation_routes(http::Router& router, ApiDeps& d);
-
 namespace {
 
 // API.md's action statuses.
