@@ -10,7 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
-#include <semaphore>
+#include <set>
 #include <unordered_map>
 
 #include "store/sql_store.hpp"
@@ -199,9 +199,39 @@ class SqliteConnection final : public SqlSession {
 
 class SqliteStore;
 
+// The single writer's turn, handed out first come, first served. An unfair lock let the
+// group-commit writer (which asks again the moment it is done) starve the job workers for
+// seconds under load, and vice versa. Ticket order makes every writer wait its turn. Not
+// a mutex: a Tx may be finished on another thread than began it.
+class WriterTurn {
+ public:
+  bool acquire_for(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mu_);
+    const std::uint64_t ticket = next_++;
+    if (cv_.wait_for(lock, timeout, [&] { return serving_ == ticket; })) return true;
+    abandoned_.insert(ticket);  // give up the place in line; release() skips it
+    return false;
+  }
+  void release() {
+    {
+      std::lock_guard lock(mu_);
+      ++serving_;
+      while (abandoned_.erase(serving_) > 0) ++serving_;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t next_ = 0;
+  std::uint64_t serving_ = 0;
+  std::set<std::uint64_t> abandoned_;
+};
+
 class WriterLease final : public SessionLease {
  public:
-  WriterLease(std::binary_semaphore& turn, SqliteConnection& conn) : turn_(turn), conn_(conn) {}
+  WriterLease(WriterTurn& turn, SqliteConnection& conn) : turn_(turn), conn_(conn) {}
   ~WriterLease() override {
     conn_.clean();
     turn_.release();
@@ -211,8 +241,7 @@ class WriterLease final : public SessionLease {
   SqlSession& session() override { return conn_; }
 
  private:
-  // A semaphore, not a mutex: a Tx may be finished on another thread than began it.
-  std::binary_semaphore& turn_;
+  WriterTurn& turn_;
   SqliteConnection& conn_;
 };
 
@@ -256,7 +285,7 @@ class SqliteStore final : public SqlStore {
   }
 
   Result<std::unique_ptr<SessionLease>> acquire_writer() {
-    if (!writer_turn_.try_acquire_for(wait())) {
+    if (!writer_turn_.acquire_for(wait())) {
       return Error::unavailable("timed out waiting for the database writer");
     }
     auto lease = std::make_unique<WriterLease>(writer_turn_, *writer_);
@@ -297,7 +326,7 @@ class SqliteStore final : public SqlStore {
 
   std::string path_;
   StoreConfig config_;
-  std::binary_semaphore writer_turn_{1};
+  WriterTurn writer_turn_;
   std::unique_ptr<SqliteConnection> writer_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
