@@ -114,17 +114,9 @@ Result<Page<Consumer>> SqlConsumerRepo::list(const Tenant& t, const ConsumerFilt
     }
     sql += " AND (" + any + ")";
   }
-  auto cursor = cursor_clause(page, p, "c.id");
-  if (!cursor) return std::move(cursor).error();
-  const int limit = page_limit(page);
-  sql += *cursor + " ORDER BY c.id DESC LIMIT " + bind(p, std::int64_t{limit + 1});
-  auto r = s_.query(sql, p);
-  if (!r) return std::move(r).error();
-  std::vector<Consumer> items;
-  items.reserve(r->rows.size());
-  for (const auto& row : r->rows) items.push_back(read_consumer(row));
-  auto result = make_page(std::move(items), limit);
-  CA_CHECK(load_consents(result.items));
+  auto result = query_page(s_, std::move(sql), p, page, read_consumer, "c.id");
+  if (!result) return result;
+  CA_CHECK(load_consents(result->items));
   return result;
 }
 

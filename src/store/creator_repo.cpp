@@ -44,16 +44,7 @@ Result<Creator> SqlCreatorRepo::get(const Tenant& t, const std::string& id) {
 Result<Page<Creator>> SqlCreatorRepo::list(const Tenant& t, const PageRequest& page) {
   SqlParams p;
   std::string sql = std::string(kSelect) + tenant_clause(t, "id", p);
-  auto cursor = cursor_clause(page, p);
-  if (!cursor) return std::move(cursor).error();
-  const int limit = page_limit(page);
-  sql += *cursor + " ORDER BY id DESC LIMIT " + bind(p, std::int64_t{limit + 1});
-  auto r = s_.query(sql, p);
-  if (!r) return std::move(r).error();
-  std::vector<Creator> items;
-  items.reserve(r->rows.size());
-  for (const auto& row : r->rows) items.push_back(read_creator(row));
-  return make_page(std::move(items), limit);
+  return query_page(s_, std::move(sql), p, page, read_creator);
 }
 
 Result<void> SqlCreatorRepo::update(const Tenant& t, const Creator& c) {

@@ -48,16 +48,7 @@ Result<Product> SqlProductRepo::get(const Tenant& t, const std::string& id) {
 Result<Page<Product>> SqlProductRepo::list(const Tenant& t, const PageRequest& page) {
   SqlParams p;
   std::string sql = std::string(kSelect) + tenant_clause(t, "creator_id", p);
-  auto cursor = cursor_clause(page, p);
-  if (!cursor) return std::move(cursor).error();
-  const int limit = page_limit(page);
-  sql += *cursor + " ORDER BY id DESC LIMIT " + bind(p, std::int64_t{limit + 1});
-  auto r = s_.query(sql, p);
-  if (!r) return std::move(r).error();
-  std::vector<Product> items;
-  items.reserve(r->rows.size());
-  for (const auto& row : r->rows) items.push_back(read_product(row));
-  return make_page(std::move(items), limit);
+  return query_page(s_, std::move(sql), p, page, read_product);
 }
 
 Result<void> SqlProductRepo::update(const Tenant& t, const Product& p) {

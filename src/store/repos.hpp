@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "store/sql.hpp"
@@ -99,6 +100,27 @@ Page<T> make_page(std::vector<T> items, int limit) {
   }
   page.items = std::move(items);
   return page;
+}
+
+// Runs a newest-first list: appends the cursor condition and
+// "ORDER BY <id_column> DESC LIMIT limit+1" to `sql` (which ends inside its WHERE clause),
+// reads each row with `read` and trims the probe row into next_after_id.
+template <class Read>
+auto query_page(SqlSession& s, std::string sql, SqlParams& params, const PageRequest& page,
+                Read read, std::string_view id_column = "id")
+    -> Result<Page<std::invoke_result_t<Read, const SqlRow&>>> {
+  using T = std::invoke_result_t<Read, const SqlRow&>;
+  auto cursor = cursor_clause(page, params, id_column);
+  if (!cursor) return std::move(cursor).error();
+  const int limit = page_limit(page);
+  sql += *cursor + " ORDER BY " + std::string(id_column) + " DESC LIMIT " +
+         store::bind(params, std::int64_t{limit + 1});
+  auto r = s.query(sql, params);
+  if (!r) return std::move(r).error();
+  std::vector<T> items;
+  items.reserve(r->rows.size());
+  for (const auto& row : r->rows) items.push_back(read(row));
+  return make_page(std::move(items), limit);
 }
 
 // Runs a statement for its effect.

@@ -104,17 +104,9 @@ Result<Agent> SqlAgentRepo::get(const Tenant& t, const std::string& id) {
 Result<Page<Agent>> SqlAgentRepo::list(const Tenant& t, const PageRequest& page) {
   SqlParams p;
   std::string sql = std::string(kSelectAgent) + tenant_clause(t, "creator_id", p);
-  auto cursor = cursor_clause(page, p);
-  if (!cursor) return std::move(cursor).error();
-  const int limit = page_limit(page);
-  sql += *cursor + " ORDER BY id DESC LIMIT " + bind(p, std::int64_t{limit + 1});
-  auto r = s_.query(sql, p);
-  if (!r) return std::move(r).error();
-  std::vector<Agent> items;
-  items.reserve(r->rows.size());
-  for (const auto& row : r->rows) items.push_back(read_agent(row));
-  auto out = make_page(std::move(items), limit);
-  CA_CHECK(load_triggers(out.items));
+  auto out = query_page(s_, std::move(sql), p, page, read_agent);
+  if (!out) return out;
+  CA_CHECK(load_triggers(out->items));
   return out;
 }
 

@@ -127,13 +127,7 @@ Result<Page<Event>> SqlEventRepo::list(const Tenant& t, const EventFilter& f,
   if (f.type) sql += " AND type = " + bind(p, *f.type);
   if (f.start) sql += " AND occurred_at >= " + bind(p, sql_time(*f.start));
   if (f.end) sql += " AND occurred_at < " + bind(p, sql_time(*f.end));
-  auto cursor = cursor_clause(page, p);
-  if (!cursor) return std::move(cursor).error();
-  const int limit = page_limit(page);
-  sql += *cursor + " ORDER BY id DESC LIMIT " + bind(p, std::int64_t{limit + 1});
-  auto r = s_.query(sql, p);
-  if (!r) return std::move(r).error();
-  return make_page(read_all(*r), limit);
+  return query_page(s_, std::move(sql), p, page, read_event);
 }
 
 Result<Page<Event>> SqlEventRepo::timeline(const Tenant& t, const std::string& consumer_id,

@@ -137,16 +137,7 @@ Result<Page<Invocation>> SqlInvocationRepo::list(const Tenant& t, const Invocati
   if (f.agent_id) sql += " AND agent_id = " + bind(p, *f.agent_id);
   if (f.consumer_id) sql += " AND consumer_id = " + bind(p, *f.consumer_id);
   if (f.status) sql += " AND status = " + bind(p, std::string(to_string(*f.status)));
-  auto cursor = cursor_clause(page, p);
-  if (!cursor) return std::move(cursor).error();
-  const int limit = page_limit(page);
-  sql += *cursor + " ORDER BY id DESC LIMIT " + bind(p, std::int64_t{limit + 1});
-  auto r = s_.query(sql, p);
-  if (!r) return std::move(r).error();
-  std::vector<Invocation> items;
-  items.reserve(r->rows.size());
-  for (const auto& row : r->rows) items.push_back(read_invocation(row));
-  return make_page(std::move(items), limit);
+  return query_page(s_, std::move(sql), p, page, read_invocation);
 }
 
 Result<void> SqlInvocationRepo::update_status(const std::string& id, InvocationStatus status,
@@ -216,16 +207,7 @@ Result<Page<Action>> SqlActionRepo::list(const Tenant& t, const ActionFilter& f,
   if (f.status) sql += " AND status = " + bind(p, *f.status);
   if (f.consumer_id) sql += " AND consumer_id = " + bind(p, *f.consumer_id);
   if (f.agent_id) sql += " AND agent_id = " + bind(p, *f.agent_id);
-  auto cursor = cursor_clause(page, p);
-  if (!cursor) return std::move(cursor).error();
-  const int limit = page_limit(page);
-  sql += *cursor + " ORDER BY id DESC LIMIT " + bind(p, std::int64_t{limit + 1});
-  auto r = s_.query(sql, p);
-  if (!r) return std::move(r).error();
-  std::vector<Action> items;
-  items.reserve(r->rows.size());
-  for (const auto& row : r->rows) items.push_back(read_action(row));
-  return make_page(std::move(items), limit);
+  return query_page(s_, std::move(sql), p, page, read_action);
 }
 
 }  // namespace ca::store

@@ -252,16 +252,7 @@ Result<Page<Job>> SqlJobRepo::list(const Tenant& t, const JobFilter& f, const Pa
     if (!valid_id(*f.consumer_id)) return Page<Job>{};
     sql += " AND consumer_id = " + bind(params, *f.consumer_id);
   }
-  auto cursor = cursor_clause(page, params);
-  if (!cursor) return std::move(cursor).error();
-  const int limit = page_limit(page);
-  sql += *cursor + " ORDER BY id DESC LIMIT " + bind(params, std::int64_t{limit + 1});
-  auto r = s_.query(sql, params);
-  if (!r) return std::move(r).error();
-  std::vector<Job> jobs;
-  jobs.reserve(r->rows.size());
-  for (const auto& row : r->rows) jobs.push_back(read_job(row));
-  return make_page(std::move(jobs), limit);
+  return query_page(s_, std::move(sql), params, page, read_job);
 }
 
 }  // namespace ca::store
