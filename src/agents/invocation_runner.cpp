@@ -156,8 +156,11 @@ Result<void> InvocationRunner::run_invoke(const store::Job& job) {
   if (!*read) return ok();
 
   const Timestamp now = clock_.now();
-  auto before = context::from_snapshot(p.contains("before") ? bj::serialize(p.at("before")) : "");
-  auto after = context::from_snapshot(p.contains("after") ? bj::serialize(p.at("after")) : "");
+  const bj::value none;
+  const bj::value* before_json = p.if_contains("before");
+  const bj::value* after_json = p.if_contains("after");
+  auto before = context::from_snapshot_value(before_json ? *before_json : none);
+  auto after = context::from_snapshot_value(after_json ? *after_json : none);
   ConsumerContext empty;
   Result<Decision> decision = Decision{false, "agent disabled", {}, std::nullopt};
   if (loaded.agent.enabled) {

@@ -124,12 +124,6 @@ bool is_identifier(std::string_view s) {
   return true;
 }
 
-std::string lower_email(std::string s) {
-  // Domains are case-insensitive and so, in practice, are local parts: one person, one row.
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
 void apply_creator_fields(json::FieldReader& r, Creator& out, bool creating) {
@@ -137,7 +131,7 @@ void apply_creator_fields(json::FieldReader& r, Creator& out, bool creating) {
   if (auto name = r.string("name", need, kNameMax)) out.name = *name;
   if (auto email = r.string("email", need, kEmailMax)) {
     if (!is_email(*email)) r.fail("email", "email must look like name@example.com");
-    out.email = lower_email(*email);
+    out.email = normalize_email(*email);
   }
   optional_field(r, "external_username", 64, out.external_username, is_username,
                  "1-64 letters, digits, '_', '-' or '.'");
@@ -157,7 +151,7 @@ void apply_consumer_fields(json::FieldReader& r, Consumer& out, bool /*creating*
   optional_field(r, "name", kNameMax, out.name, nullptr, "");
   optional_field(r, "email", kEmailMax, out.email, is_email,
                  "an email address like name@example.com");
-  if (out.email) out.email = lower_email(*out.email);
+  if (out.email) out.email = normalize_email(*out.email);
   optional_field(r, "whatsapp", 16, out.whatsapp, is_e164,
                  "an E.164 phone number like +919812345678");
   optional_field(r, "external_id", kIdentMax, out.external_id, is_identifier, "printable text");

@@ -24,7 +24,9 @@ std::string text_of(const bj::object& o, std::string_view key) {
 
 }  // namespace
 
-std::string to_snapshot(const ConsumerContext& ctx) {
+std::string to_snapshot(const ConsumerContext& ctx) { return bj::serialize(snapshot_object(ctx)); }
+
+bj::object snapshot_object(const ConsumerContext& ctx) {
   bj::object o;
   o["consumer_id"] = ctx.consumer_id;
   o["creator_id"] = ctx.creator_id;
@@ -35,13 +37,18 @@ std::string to_snapshot(const ConsumerContext& ctx) {
   o["metrics"] = parse_or_empty(ctx.metrics_json);
   o["attributes"] = parse_or_empty(ctx.attributes_json);
   o["updated_at"] = to_micros(ctx.updated_at);
-  return bj::serialize(o);
+  return o;
 }
 
 std::optional<ConsumerContext> from_snapshot(std::string_view json) {
   boost::system::error_code ec;
   bj::value v = bj::parse(json, ec);
-  if (ec || !v.is_object()) return std::nullopt;
+  if (ec) return std::nullopt;
+  return from_snapshot_value(v);
+}
+
+std::optional<ConsumerContext> from_snapshot_value(const bj::value& v) {
+  if (!v.is_object()) return std::nullopt;
   const bj::object& o = v.as_object();
   ConsumerContext ctx;
   ctx.consumer_id = text_of(o, "consumer_id");

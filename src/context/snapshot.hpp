@@ -2,6 +2,9 @@
 // from the ingest transaction to the agent that runs later in a job.
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,7 +16,10 @@ namespace ca::context {
 // {"consumer_id","creator_id","stage","lead_score","last_seen_at"(µs|null),"metrics":{},
 //  "attributes":{},"updated_at"(µs)}
 std::string to_snapshot(const ConsumerContext& ctx);
-// nullopt when the text is not a snapshot.
+// The same as a JSON object, for embedding in a larger document without a text round trip.
+boost::json::object snapshot_object(const ConsumerContext& ctx);
+// nullopt when the text (or value) is not a snapshot.
 std::optional<ConsumerContext> from_snapshot(std::string_view json);
+std::optional<ConsumerContext> from_snapshot_value(const boost::json::value& v);
 
 }  // namespace ca::context

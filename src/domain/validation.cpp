@@ -2,6 +2,7 @@
 
 #include <date/tz.h>
 
+#include <cctype>
 #include <string>
 
 namespace ca {
@@ -25,6 +26,11 @@ bool is_email(std::string_view s) {
   auto dot = domain.rfind('.');
   if (dot == std::string_view::npos || domain.size() - dot - 1 < 2) return false;
   return true;
+}
+
+std::string normalize_email(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 bool is_e164(std::string_view s) {

@@ -1,7 +1,6 @@
 #include "ingest/agent_dispatch.hpp"
 
 #include <boost/json/object.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <map>
@@ -61,8 +60,9 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
     const StoredEvent& se = *invoked_for[i];
     bj::object payload{{"invocation_id", inv.id}};
     payload["before"] =
-        se.before ? bj::parse(context::to_snapshot(*se.before)) : bj::value(nullptr);
-    payload["after"] = se.after ? bj::parse(context::to_snapshot(*se.after)) : bj::value(nullptr);
+        se.before ? bj::value(context::snapshot_object(*se.before)) : bj::value(nullptr);
+    payload["after"] =
+        se.after ? bj::value(context::snapshot_object(*se.after)) : bj::value(nullptr);
     store::NewJob job;
     job.id = ids_.next();
     job.kind = agents::kInvokeJobKind;

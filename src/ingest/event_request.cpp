@@ -61,8 +61,7 @@ void read_consumer(json::FieldReader& r, const bj::object* obj, ConsumerRef& ref
   ref.email = c.string("email", Need::optional, 254);
   if (ref.email) {
     if (!is_email(*ref.email)) c.fail("email", c.path("email") + " must be an email address");
-    std::transform(ref.email->begin(), ref.email->end(), ref.email->begin(),
-                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    ref.email = normalize_email(std::move(*ref.email));
   }
   ref.whatsapp = c.string("whatsapp", Need::optional, 16);
   if (ref.whatsapp && !is_e164(*ref.whatsapp)) {
