@@ -61,7 +61,10 @@ SqlTx::SqlTx(Dialect d, std::unique_ptr<SessionLease> lease)
       jobs_(session_),
       agents_(session_),
       invocations_(session_),
-      actions_(session_) {}
+      actions_(session_),
+      profiles_(session_),
+      onboardings_(session_),
+      delivery_(session_) {}
 
 SqlTx::~SqlTx() {
   if (session_.active()) (void)session_.exec_script("ROLLBACK");

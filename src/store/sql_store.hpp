@@ -9,8 +9,10 @@
 #include "store/repos.hpp"
 #include "store/sql.hpp"
 #include "store/sql_agent_repo.hpp"
+#include "store/sql_delivery_repo.hpp"
 #include "store/sql_event_repo.hpp"
 #include "store/sql_job_repo.hpp"
+#include "store/sql_onboarding_repo.hpp"
 #include "store/store.hpp"
 
 namespace ca::store {
@@ -50,6 +52,9 @@ class SqlTx final : public Tx {
   AgentRepo& agents() override { return agents_; }
   InvocationRepo& invocations() override { return invocations_; }
   ActionRepo& actions() override { return actions_; }
+  ProfileRepo& profiles() override { return profiles_; }
+  OnboardingRepo& onboardings() override { return onboardings_; }
+  DeliveryRepo& delivery() override { return delivery_; }
 
  private:
   TxSession session_;
@@ -62,6 +67,9 @@ class SqlTx final : public Tx {
   SqlAgentRepo agents_;
   SqlInvocationRepo invocations_;
   SqlActionRepo actions_;
+  SqlProfileRepo profiles_;
+  SqlOnboardingRepo onboardings_;
+  SqlDeliveryRepo delivery_;
 };
 
 class SqlStore : public Store {

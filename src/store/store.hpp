@@ -20,6 +20,9 @@ class JobRepo;         // store/job_repo.hpp
 class AgentRepo;       // store/agent_repo.hpp
 class InvocationRepo;  // store/agent_repo.hpp
 class ActionRepo;      // store/agent_repo.hpp
+class ProfileRepo;     // store/onboarding_repo.hpp
+class OnboardingRepo;  // store/onboarding_repo.hpp
+class DeliveryRepo;    // store/delivery_repo.hpp
 
 enum class Dialect { sqlite, postgres };
 enum class TxMode { read, write };
@@ -106,6 +109,9 @@ class Tx {
   virtual AgentRepo& agents() = 0;
   virtual InvocationRepo& invocations() = 0;
   virtual ActionRepo& actions() = 0;
+  virtual ProfileRepo& profiles() = 0;
+  virtual OnboardingRepo& onboardings() = 0;
+  virtual DeliveryRepo& delivery() = 0;
 };
 
 class Store {

@@ -1,0 +1,2 @@
+// Placeholder until actions land.
+#include "store/delivery_repo.hpp"

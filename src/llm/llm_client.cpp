@@ -1,0 +1,1 @@
+#include "llm/llm_client.hpp"

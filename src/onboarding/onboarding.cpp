@@ -1,0 +1,2 @@
+// Placeholder until onboarding lands.
+#include "store/onboarding_repo.hpp"

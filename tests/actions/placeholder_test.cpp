@@ -1,0 +1,2 @@
+// Placeholder; the actions suite replaces it.
+#include <gtest/gtest.h>

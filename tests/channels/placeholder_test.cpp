@@ -1,0 +1,2 @@
+// Placeholder; the channels suite replaces it.
+#include <gtest/gtest.h>

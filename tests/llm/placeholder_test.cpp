@@ -1,0 +1,2 @@
+// Placeholder; the llm suite replaces it.
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// Placeholder; the onboarding suite replaces it.
+#include <gtest/gtest.h>

@@ -1,0 +1,2 @@
+// Placeholder; the policy suite replaces it.
+#include <gtest/gtest.h>
