@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/result.hpp"
@@ -20,6 +21,9 @@ struct ChatMessage {
 // How the server is asked for JSON: strict json_schema, json_object, or the schema in
 // the prompt (servers without response_format support).
 enum class OutputMode { json_schema, json_object, prompt };
+const char* to_string(OutputMode mode);
+// "json_schema" | "json_object" | "prompt" (OPENAI_OUTPUT_MODE); nullopt otherwise.
+std::optional<OutputMode> parse_output_mode(std::string_view text);
 
 struct ChatRequest {
   std::vector<ChatMessage> messages;

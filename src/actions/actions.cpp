@@ -1,2 +1,0 @@
-// Placeholder until actions land.
-#include "store/delivery_repo.hpp"

@@ -1,2 +1,0 @@
-// Placeholder; the policy suite replaces it.
-#include <gtest/gtest.h>
