@@ -58,7 +58,12 @@ median_rps() {
   printf '%s\n' "${vals[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
+# First, on an idle server: event → invocation latency at a fixed 1,000 events/s.
+"$BIN/ca_latency_probe" "$BASE" "$KEY" "${PROBE_RATE:-1000}" "${PROBE_SECONDS:-10}" 8 >"$TMP/probe.txt"
+cat "$TMP/probe.txt" >&2
+
 {
+  grep -E '^(event_to_invocation_p50_ms|event_to_invocation_p99_ms|post_p99_ms|probe_rate_achieved|invocations_completed|invocations_expected) ' "$TMP/probe.txt"
   echo "http_ceiling_req_per_s $(median_rps "$BASE/health")"
   echo "ingest_events_per_s $(median_rps -s "$TMP/event.lua" "$BASE/events")"
   echo "batch_ingest_events_per_s $(awk -v r="$(median_rps -s "$TMP/batch.lua" "$BASE/events/batch")" 'BEGIN{print r*100}')"

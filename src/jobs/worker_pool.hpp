@@ -90,8 +90,13 @@ class WorkerPool {
   void worker_loop(int index);
   void maintenance_loop();
   void listener_loop();
-  void run_job(const Job& job);
-  void finish(const Job& job, const Result<void>& outcome);
+  struct Finished {
+    Job job;
+    Result<void> outcome;
+  };
+  Result<void> run_job(const Job& job);
+  // Records the outcomes of a claimed batch (complete / retry / dead) in one transaction.
+  void finish(const std::vector<Finished>& done);
   std::chrono::steady_clock::duration idle_wait();
   double next_unit();
   // Sleeps until `d` passed or stop was requested; false when stopping.

@@ -1,0 +1,165 @@
+// Event → invocation latency at a FIXED request rate (open loop, unlike wrk's closed loop):
+// THREADS keep-alive connections each POST single page_view events from new visitors on a
+// fixed schedule, so the deployed GenericSalesAgent acts on every one. Afterwards the
+// invocations are read back through the API; latency = invocation finished (updated_at)
+// − invocation created (the ingest transaction that stored the event).
+//
+//   latency_probe BASE_URL API_KEY [RATE=1000] [SECONDS=10] [THREADS=8]
+//
+// Prints `name value` lines: achieved rate, POST p50/p99, event→invocation p50/p99, and
+// how many invocations completed within the 60 s drain.
+#include <curl/curl.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "domain/time.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace bj = boost::json;
+
+struct Easy {
+  CURL* h = curl_easy_init();
+  ~Easy() { curl_easy_cleanup(h); }
+};
+
+std::size_t append(char* data, std::size_t size, std::size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+// One request on a reused handle (keep-alive); returns the HTTP status, 0 on failure.
+long request(CURL* h, const std::string& url, const std::string& key, const std::string* body,
+             std::string& response) {
+  response.clear();
+  curl_slist* headers = nullptr;
+  std::string auth = "Authorization: Bearer " + key;
+  headers = curl_slist_append(headers, auth.c_str());
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
+  if (body != nullptr) {
+    curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->c_str());
+  } else {
+    curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  }
+  CURLcode rc = curl_easy_perform(h);
+  curl_slist_free_all(headers);
+  long status = 0;
+  if (rc == CURLE_OK) curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  return status;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  auto idx = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(idx, v.size() - 1)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: latency_probe BASE_URL API_KEY [RATE] [SECONDS] [THREADS]\n");
+    return 2;
+  }
+  const std::string base = argv[1];
+  const std::string key = argv[2];
+  const double rate = argc > 3 ? std::stod(argv[3]) : 1000;
+  const double seconds = argc > 4 ? std::stod(argv[4]) : 10;
+  const int threads = argc > 5 ? std::stoi(argv[5]) : 8;
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+
+  const auto total = static_cast<long>(rate * seconds);
+  const auto interval = std::chrono::duration<double>(static_cast<double>(threads) / rate);
+  const std::string run =
+      std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
+  std::vector<std::vector<double>> post_ms(static_cast<std::size_t>(threads));
+  std::atomic<long> errors{0};
+  const auto start = Clock::now() + std::chrono::milliseconds(100);
+  const auto wall_start = std::chrono::system_clock::now();  // older invocations are not ours
+
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      Easy easy;
+      std::string response;
+      for (long i = t; i < total; i += threads) {
+        auto due = start + std::chrono::duration_cast<Clock::duration>(
+                               interval * static_cast<double>(i / threads));
+        std::this_thread::sleep_until(due);
+        std::string body = R"({"consumer":{"external_id":"lat-)" + run + "-" + std::to_string(i) +
+                           R"("},"type":"page_view"})";
+        auto sent = Clock::now();
+        long status = request(easy.h, base + "/events", key, &body, response);
+        // Open loop: latency counts from when the request was DUE, so a stalled server
+        // cannot hide its queueing by slowing the generator down.
+        post_ms[static_cast<std::size_t>(t)].push_back(
+            std::chrono::duration<double, std::milli>(Clock::now() - std::min(due, sent)).count());
+        if (status != 202) ++errors;
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+
+  // Drain: read completed invocations until every event has one (or 60 s pass).
+  Easy easy;
+  std::string response;
+  std::vector<double> e2e_ms;
+  auto drain_deadline = Clock::now() + std::chrono::seconds(60);
+  while (Clock::now() < drain_deadline) {
+    e2e_ms.clear();
+    std::string cursor;
+    bool failed = false;
+    while (true) {
+      std::string url = base + "/invocations?status=completed&limit=500";
+      if (!cursor.empty()) url += "&cursor=" + cursor;
+      if (request(easy.h, url, key, nullptr, response) != 200) {
+        failed = true;
+        break;
+      }
+      auto page = bj::parse(response).as_object();
+      for (const auto& item : page.at("items").as_array()) {
+        const auto& inv = item.as_object();
+        auto created = ca::parse_rfc3339(inv.at("created_at").as_string());
+        auto updated = ca::parse_rfc3339(inv.at("updated_at").as_string());
+        if (created && updated && *created >= wall_start) {
+          e2e_ms.push_back(std::chrono::duration<double, std::milli>(*updated - *created).count());
+        }
+      }
+      if (page.at("next_cursor").is_null()) break;
+      cursor = std::string(page.at("next_cursor").as_string());
+    }
+    if (!failed && static_cast<long>(e2e_ms.size()) >= total - errors) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+
+  std::vector<double> all_posts;
+  for (auto& v : post_ms) all_posts.insert(all_posts.end(), v.begin(), v.end());
+  std::printf("probe_rate_achieved %.0f\n", static_cast<double>(total) / elapsed);
+  std::printf("probe_errors %ld\n", errors.load());
+  std::printf("post_p50_ms %.2f\npost_p99_ms %.2f\n", percentile(all_posts, 0.5),
+              percentile(all_posts, 0.99));
+  std::printf("event_to_invocation_p50_ms %.2f\nevent_to_invocation_p99_ms %.2f\n",
+              percentile(e2e_ms, 0.5), percentile(e2e_ms, 0.99));
+  std::printf("invocations_completed %zu\ninvocations_expected %ld\n", e2e_ms.size(),
+              total - errors.load());
+  curl_global_cleanup();
+  return 0;
+}
