@@ -58,9 +58,16 @@ res = {
     "batch_ingest_events_per_s": {"sqlite": round(s["batch_ingest_events_per_s"]), "postgres": round(p["batch_ingest_events_per_s"])},
     "server_rss_mb": {"sqlite": s["server_rss_mb"], "postgres": p["server_rss_mb"]},
 }
+# Open-loop probe at a fixed rate (default 1,000 events/s) on an idle server.
+for key in ("event_to_invocation_p50_ms", "event_to_invocation_p99_ms", "post_p99_ms",
+            "probe_rate_achieved"):
+    res[key] = {"sqlite": s.get(key), "postgres": p.get(key)}
+res["invocations_completed_of_expected"] = {
+    b: "%d/%d" % (d.get("invocations_completed", 0), d.get("invocations_expected", 0))
+    for b, d in (("sqlite", s), ("postgres", p))}
 for backend, f in (("sqlite", "store_sqlite.json"), ("postgres", "store_postgres.json")):
     b = median(f, "BM_InsertEventsBatch500")
     if b:
-        res.setdefault("db_insert_rows_per_s", {})[backend] = round(b["items_per_second"])
+        res.setdefault("db_copy_rows_per_s", {})[backend] = round(b["items_per_second"])
 print(json.dumps(res))
 PY
