@@ -68,6 +68,14 @@ CurlHttpClient::CurlHttpClient() {
 }
 
 Result<HttpResponse> CurlHttpClient::post(const HttpRequest& request) {
+  return perform(request, /*is_post=*/true);
+}
+
+Result<HttpResponse> CurlHttpClient::get(const HttpRequest& request) {
+  return perform(request, /*is_post=*/false);
+}
+
+Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, bool is_post) {
   Easy easy(curl_easy_init());
   if (!easy) return Error::unavailable("curl_easy_init failed");
   CURL* c = easy.get();
@@ -96,9 +104,14 @@ Result<HttpResponse> CurlHttpClient::post(const HttpRequest& request) {
 
   curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_POST, 1L);
-  curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  if (is_post) {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  } else {
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+  }
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);

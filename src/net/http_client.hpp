@@ -1,6 +1,6 @@
-// Outbound HTTP for agents (and later llm/, channels/): an interface so callers can be
-// tested with fakes, and a libcurl implementation. POSTs are never retried here: the
-// caller decides, because a POST may have had effects.
+// Outbound HTTP for agents, llm/, channels/ and onboarding/: an interface so callers can
+// be tested with fakes, and a libcurl implementation. Nothing is retried here: the caller
+// decides (a POST may have had effects; a GET may be repeated).
 #pragma once
 
 #include <chrono>
@@ -38,6 +38,11 @@ class HttpClient {
   // A transport failure (DNS, connect, timeout, oversized body) is an Error with code
   // `unavailable`; any HTTP status, 5xx included, is a response.
   virtual Result<HttpResponse> post(const HttpRequest& request) = 0;
+  // GET `url` (request.body is ignored). Clients that only POST keep this default.
+  virtual Result<HttpResponse> get(const HttpRequest& request) {
+    (void)request;
+    return Error::unavailable("this HTTP client does not support GET");
+  }
 };
 
 // libcurl, one easy handle per request (thread-safe: no shared handle). No redirects,
@@ -46,6 +51,10 @@ class CurlHttpClient final : public HttpClient {
  public:
   CurlHttpClient();
   Result<HttpResponse> post(const HttpRequest& request) override;
+  Result<HttpResponse> get(const HttpRequest& request) override;
+
+ private:
+  Result<HttpResponse> perform(const HttpRequest& request, bool is_post);
 };
 
 }  // namespace ca::net
