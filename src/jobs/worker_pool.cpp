@@ -262,6 +262,11 @@ void WorkerPool::maintenance_loop() {
         dead_ += static_cast<std::uint64_t>(*reaped);
         spdlog::error("jobs: {} jobs dead: lease expired on the final attempt", *reaped);
       }
+      // Retention: one bounded batch per beat keeps the jobs table (and claims) small.
+      auto purged = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
+        return tx.jobs().purge_finished(clock_.now() - options_.finished_retention, 1000);
+      });
+      if (!purged) spdlog::warn("jobs: purge failed: {}", purged.error().message);
     }
   }
 }

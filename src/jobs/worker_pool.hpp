@@ -47,6 +47,8 @@ struct WorkerPoolOptions {
   // before then); expired leases are reaped on the same beat.
   std::chrono::milliseconds poll_interval = std::chrono::seconds(1);
   BackoffPolicy backoff;
+  // Succeeded and cancelled jobs are deleted this long after they were due (dead jobs stay).
+  std::chrono::hours finished_retention{24};
   // locked_by is "<worker_name>/<thread>"; empty: "<hostname>:<pid>".
   std::string worker_name;
   // PostgreSQL URL for LISTEN jobs; empty: in-process wake-ups and polling only.

@@ -110,6 +110,11 @@ class JobRepo {
   // Earliest run_at after `after` of a queued job in the queue (the idle wait), if any.
   virtual Result<std::optional<Timestamp>> next_run_at(const std::string& queue,
                                                        Timestamp after) = 0;
+  // Deletes up to `limit` succeeded or cancelled jobs due before `before` (retention);
+  // dead jobs stay for inspection. Returns how many.
+  virtual Result<int> purge_finished(Timestamp before, int limit) = 0;
+  // Jobs per status (for /metrics), e.g. {{"queued", 12}, {"running", 2}}.
+  virtual Result<std::vector<std::pair<std::string, std::int64_t>>> count_by_status() = 0;
   // Jobs with no creator are visible to admins only.
   virtual Result<Job> get(const Tenant& t, const std::string& id) = 0;
   // Newest first, cursor-paged like every list.

@@ -196,6 +196,24 @@ Result<int> SqlJobRepo::reap_expired(Timestamp now) {
   return static_cast<int>(r->affected);
 }
 
+Result<int> SqlJobRepo::purge_finished(Timestamp before, int limit) {
+  // Through the (status, run_at) index; a bounded batch keeps the writer turn short.
+  auto r = s_.query(
+      "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('succeeded', "
+      "'cancelled') AND run_at < $1 LIMIT $2)",
+      {sql_time(before), static_cast<std::int64_t>(limit)});
+  if (!r) return std::move(r).error();
+  return static_cast<int>(r->affected);
+}
+
+Result<std::vector<std::pair<std::string, std::int64_t>>> SqlJobRepo::count_by_status() {
+  auto r = s_.query("SELECT status, COUNT(*) FROM jobs GROUP BY status ORDER BY status", {});
+  if (!r) return std::move(r).error();
+  std::vector<std::pair<std::string, std::int64_t>> out;
+  for (const auto& row : r->rows) out.emplace_back(row.text(0), row.i64(1));
+  return out;
+}
+
 Result<int> SqlJobRepo::cancel(const CancelFilter& f, Timestamp now) {
   if (!f.creator_id && !f.consumer_id && !f.kind) {
     return Error::invalid("filter", "cancel needs a creator, consumer or kind");

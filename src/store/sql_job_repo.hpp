@@ -25,6 +25,8 @@ class SqlJobRepo final : public JobRepo {
   Result<int> cancel(const CancelFilter& filter, Timestamp now) override;
   Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) override;
   Result<std::optional<Timestamp>> next_run_at(const std::string& queue, Timestamp after) override;
+  Result<int> purge_finished(Timestamp before, int limit) override;
+  Result<std::vector<std::pair<std::string, std::int64_t>>> count_by_status() override;
   Result<Job> get(const Tenant& t, const std::string& id) override;
   Result<Page<Job>> list(const Tenant& t, const JobFilter& filter,
                          const PageRequest& page) override;

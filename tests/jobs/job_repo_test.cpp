@@ -1,6 +1,7 @@
 // The JobRepo contract against a real database: enqueue in the caller's transaction,
 // claim with a lease, retry and dead, lease expiry, per-consumer order, cancel, tenancy.
 #include <algorithm>
+#include <map>
 
 #include "jobs_fixture.hpp"
 
@@ -68,6 +69,37 @@ TEST_F(JobRepoTest, ClaimLeasesAndCompleteFinishes) {
   auto again = tx->jobs().complete(c, now());
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::conflict);
+}
+
+TEST_F(JobRepoTest, PurgeDeletesOldFinishedJobsAndKeepsDeadAndQueued) {
+  auto done = make_job();
+  enqueue(done);
+  auto claimed = claim("w");
+  ASSERT_EQ(claimed.size(), 1u);
+  {
+    auto tx = write();
+    ASSERT_OK(tx->jobs().complete(claimed[0], now()));
+    ASSERT_OK(tx->commit());
+  }
+  auto waiting = make_job();
+  waiting.run_at = now() + 48h;
+  enqueue(waiting);
+  auto counts = read()->jobs().count_by_status();
+  ASSERT_TRUE(counts.ok());
+  std::map<std::string, std::int64_t> by(counts->begin(), counts->end());
+  EXPECT_EQ(by["succeeded"], 1);
+  EXPECT_EQ(by["queued"], 1);
+
+  auto tx = write();
+  auto young = tx->jobs().purge_finished(now() - 1h, 100);  // finished too recently
+  ASSERT_TRUE(young.ok());
+  EXPECT_EQ(*young, 0);
+  auto purged = tx->jobs().purge_finished(now() + 1h, 100);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  ASSERT_OK(tx->commit());
+  EXPECT_EQ(get(waiting.id).status, JobStatus::queued);
+  EXPECT_FALSE(read()->jobs().get(Tenant::admin(), done.id).ok());
 }
 
 TEST_F(JobRepoTest, FutureJobsWaitForTheirTime) {

@@ -1,2 +1,0 @@
-// Placeholder; the channels suite replaces it.
-#include <gtest/gtest.h>
