@@ -1,2 +1,0 @@
-// Placeholder; the llm suite replaces it.
-#include <gtest/gtest.h>
