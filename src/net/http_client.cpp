@@ -7,6 +7,7 @@
 #include <cctype>
 #include <memory>
 #include <mutex>
+#include <string_view>
 
 namespace ca::net {
 namespace {
@@ -59,7 +60,19 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   return len;
 }
 
+constexpr std::string_view kMaybeSentPrefix = "request may have reached the server: ";
+
 }  // namespace
+
+Error transport_error(TransportFailure kind, std::string message) {
+  if (kind == TransportFailure::maybe_sent) message.insert(0, kMaybeSentPrefix);
+  return Error::unavailable(std::move(message));
+}
+
+TransportFailure transport_failure(const Error& error) {
+  return error.message.rfind(kMaybeSentPrefix, 0) == 0 ? TransportFailure::maybe_sent
+                                                       : TransportFailure::not_sent;
+}
 
 CurlHttpClient::CurlHttpClient() {
   // curl_global_init is not thread-safe in every build; do it once.
@@ -107,8 +120,7 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, bool is
   if (is_post) {
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   } else {
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
   }
@@ -128,16 +140,20 @@ Result<HttpResponse> CurlHttpClient::perform(const HttpRequest& request, bool is
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err.data());
 
   CURLcode rc = curl_easy_perform(c);
+  // Bytes of request curl wrote to the socket: zero means the server never saw it.
+  long request_bytes = 0;
+  curl_easy_getinfo(c, CURLINFO_REQUEST_SIZE, &request_bytes);
+  auto kind = request_bytes > 0 ? TransportFailure::maybe_sent : TransportFailure::not_sent;
   if (sink.overflow) {
-    return Error::unavailable("response body exceeds " + std::to_string(sink.limit) + " bytes");
+    return transport_error(kind, "response body exceeds " + std::to_string(sink.limit) + " bytes");
   }
   if (rc != CURLE_OK) {
     std::string detail = err[0] != '\0' ? std::string(err.data()) : curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT) {
-      return Error::unavailable("request timed out after " + std::to_string(timeout_ms) +
-                                " ms: " + detail);
+      return transport_error(
+          kind, "request timed out after " + std::to_string(timeout_ms) + " ms: " + detail);
     }
-    return Error::unavailable("request failed: " + detail);
+    return transport_error(kind, "request failed: " + detail);
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
   return response;

@@ -45,6 +45,15 @@ class HttpClient {
   }
 };
 
+// How far a failed request got. A POST that may have reached the server (timeout or
+// error after the request went out, oversized answer) must not be resent blindly: it
+// may have had effects. One never sent (DNS, connect refused, TLS handshake) can be.
+// Error has no room for it, so transport Errors carry it as a message prefix; build
+// them with transport_error() (fakes too) and read it back with transport_failure().
+enum class TransportFailure { not_sent, maybe_sent };
+Error transport_error(TransportFailure kind, std::string message);
+TransportFailure transport_failure(const Error& error);
+
 // libcurl, one easy handle per request (thread-safe: no shared handle). No redirects,
 // no protocols other than HTTP(S), no proxy from the environment.
 class CurlHttpClient final : public HttpClient {
