@@ -44,6 +44,8 @@ std::optional<std::string_view> header(const net::HttpResponse& r, std::string_v
   return std::nullopt;
 }
 
+constexpr long long kMaxRetryAfterSeconds = 24LL * 3600;
+
 // Retry-After in delta-seconds (what Twilio sends); an HTTP-date is left to the caller's
 // backoff.
 std::optional<std::chrono::seconds> retry_after(const net::HttpResponse& r) {
@@ -52,7 +54,7 @@ std::optional<std::chrono::seconds> retry_after(const net::HttpResponse& r) {
   long long secs = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), secs);
   if (ec != std::errc{} || end != v->data() + v->size() || secs < 0) return std::nullopt;
-  return std::chrono::seconds{std::min<long long>(secs, 24 * 3600)};
+  return std::chrono::seconds{std::min<long long>(secs, kMaxRetryAfterSeconds)};
 }
 
 // Twilio error bodies: {"code":21211,"message":"...","more_info":"...","status":400}.

@@ -88,6 +88,11 @@ struct Decision {
   std::string detail;                // human-readable why, for logs and the action row
 };
 
+// Checks, first match wins: missing_contact, suppressed, no_consent (a revocation counts
+// even when consent is not required), converted, the WhatsApp window (template or
+// window_closed_no_template), frequency_cap (rolling 24 h / 7 d windows around now,
+// sent + scheduled), then holds: the minimum gap, then quiet hours; a hold ending more
+// than max_hold after send_at is quiet_hours_expired. Re-evaluate at hold_until.
 Decision evaluate(const ActionFacts& action, const ConsumerFacts& consumer, const History& history,
                   const Settings& settings, Timestamp now);
 

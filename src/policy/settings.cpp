@@ -16,6 +16,9 @@ namespace {
 using json::FieldReader;
 using json::Need;
 
+constexpr std::int64_t kMaxGapMinutes = 7LL * 24 * 60;  // a week
+constexpr std::int64_t kMaxHoldHours = 30LL * 24;       // a month
+
 // "HH:MM", 00:00..23:59 → minute of the day.
 std::optional<int> read_hhmm(FieldReader& r, std::string_view key) {
   auto s = r.string(key, Need::optional, 5);
@@ -58,7 +61,7 @@ void read_caps(FieldReader& parent, const boost::json::object& obj, Settings& s)
     if (auto v = c.integer("per_week", Need::optional, 0, 7000)) {
       caps->per_week = static_cast<int>(*v);
     }
-    if (auto v = c.integer("min_gap_minutes", Need::optional, 0, 7 * 24 * 60)) {
+    if (auto v = c.integer("min_gap_minutes", Need::optional, 0, kMaxGapMinutes)) {
       caps->min_gap = std::chrono::minutes{*v};
     }
     if (!c.ok()) r.adopt(c.error());
@@ -86,7 +89,7 @@ Result<void> overlay(std::string_view text, const std::string& root, Settings& s
   if (const auto* q = r.object("quiet_hours", Need::optional)) read_quiet(r, *q, s.quiet);
   if (const auto* c = r.object("caps", Need::optional)) read_caps(r, *c, s);
   if (auto v = r.boolean("consent_required", Need::optional)) s.consent_required = *v;
-  if (auto v = r.integer("max_hold_hours", Need::optional, 1, 30 * 24)) {
+  if (auto v = r.integer("max_hold_hours", Need::optional, 1, kMaxHoldHours)) {
     s.max_hold = std::chrono::hours{*v};
   }
   if (!r.ok()) return r.error();
