@@ -171,6 +171,7 @@ class SmtpChannel final : public MessageChannel {
       curl_easy_setopt(c, CURLOPT_USERNAME, url_.user.c_str());
       curl_easy_setopt(c, CURLOPT_PASSWORD, url_.password.c_str());
     }
+    if (!config_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, config_.ca_file.c_str());
     curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from.c_str());
     curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts.get());
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);

@@ -99,7 +99,9 @@ SmtpConfig config_for(int port, std::string userinfo = "") {
 }
 
 TEST(SmtpChannel, DeliversAMultipartMessageWithEnvelopeAndHeaders) {
-  SmtpSink sink(SmtpBehaviour{.advertise_auth = true});
+  SmtpBehaviour b;
+  b.advertise_auth = true;
+  SmtpSink sink(b);
   ManualClock clock(parse_rfc3339("2026-11-25T09:05:07Z").value());
   auto cfg = config_for(sink.port(), "mailer%40priya:p%40ss%3Aword@");
   cfg.clock = &clock;
@@ -180,7 +182,9 @@ TEST(SmtpChannel, EncodesNonAsciiSubjectAndName) {
 }
 
 TEST(SmtpChannel, RecipientRefusedPermanentlyFails) {
-  SmtpSink sink(SmtpBehaviour{.rcpt_reply = "550 5.1.1 <asha@example.org>: user unknown"});
+  SmtpBehaviour b;
+  b.rcpt_reply = "550 5.1.1 <asha@example.org>: user unknown";
+  SmtpSink sink(b);
   auto channel = make_smtp_channel(config_for(sink.port()));
   SendResult r = channel->send(email());
   EXPECT_EQ(r.outcome, SendOutcome::failed) << r.error;
@@ -191,7 +195,9 @@ TEST(SmtpChannel, RecipientRefusedPermanentlyFails) {
 }
 
 TEST(SmtpChannel, TemporaryRefusalIsRetryable) {
-  SmtpSink sink(SmtpBehaviour{.rcpt_reply = "451 4.7.1 greylisted, try again later"});
+  SmtpBehaviour b;
+  b.rcpt_reply = "451 4.7.1 greylisted, try again later";
+  SmtpSink sink(b);
   auto channel = make_smtp_channel(config_for(sink.port()));
   SendResult r = channel->send(email());
   EXPECT_EQ(r.outcome, SendOutcome::retryable) << r.error;
@@ -200,19 +206,25 @@ TEST(SmtpChannel, TemporaryRefusalIsRetryable) {
 
 TEST(SmtpChannel, RefusalAfterDataFollowsTheReplyClass) {
   {
-    SmtpSink sink(SmtpBehaviour{.data_end_reply = "554 5.7.1 message rejected as spam"});
+    SmtpBehaviour b;
+    b.data_end_reply = "554 5.7.1 message rejected as spam";
+    SmtpSink sink(b);
     SendResult r = make_smtp_channel(config_for(sink.port()))->send(email());
     EXPECT_EQ(r.outcome, SendOutcome::failed) << r.error;
   }
   {
-    SmtpSink sink(SmtpBehaviour{.data_end_reply = "452 4.3.1 insufficient system storage"});
+    SmtpBehaviour b;
+    b.data_end_reply = "452 4.3.1 insufficient system storage";
+    SmtpSink sink(b);
     SendResult r = make_smtp_channel(config_for(sink.port()))->send(email());
     EXPECT_EQ(r.outcome, SendOutcome::retryable) << r.error;
   }
 }
 
 TEST(SmtpChannel, NoAnswerAfterDataIsUnknown) {
-  SmtpSink sink(SmtpBehaviour{.data_end_delay = std::chrono::milliseconds{1500}});
+  SmtpBehaviour b;
+  b.data_end_delay = std::chrono::milliseconds{1500};
+  SmtpSink sink(b);
   auto cfg = config_for(sink.port());
   cfg.timeout = std::chrono::milliseconds{400};
   SendResult r = make_smtp_channel(cfg)->send(email());

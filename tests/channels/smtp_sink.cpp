@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 
 #include <cctype>
 #include <stdexcept>
@@ -26,6 +27,24 @@ bool starts_with_ci(std::string_view line, std::string_view prefix) {
 class Conn {
  public:
   Conn(int fd, const std::atomic<bool>& stop) : fd_(fd), stop_(stop) {}
+  ~Conn() {
+    if (ssl_ != nullptr) {
+      SSL_shutdown(ssl_);
+      SSL_free(ssl_);
+    }
+  }
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+
+  // Server side of a TLS handshake on this connection; false on failure.
+  bool start_tls(SSL_CTX* ctx) {
+    buf_.clear();  // nothing sent before the handshake may be trusted
+    ssl_ = SSL_new(ctx);
+    SSL_set_fd(ssl_, fd_);
+    return SSL_accept(ssl_) == 1;
+  }
+  bool tls() const { return ssl_ != nullptr; }
+
   // One line without its CRLF; false on EOF, error or stop.
   bool read_line(std::string& line) {
     while (true) {
@@ -35,18 +54,25 @@ class Conn {
         buf_.erase(0, nl + 2);
         return true;
       }
-      pollfd p{fd_, POLLIN, 0};
-      int r = ::poll(&p, 1, 50);
-      if (stop_) return false;
-      if (r <= 0) continue;
+      if (ssl_ == nullptr || SSL_pending(ssl_) == 0) {
+        pollfd p{fd_, POLLIN, 0};
+        int r = ::poll(&p, 1, 50);
+        if (stop_) return false;
+        if (r <= 0) continue;
+      }
       char tmp[4096];
-      ssize_t n = ::recv(fd_, tmp, sizeof tmp, 0);
+      int n = ssl_ != nullptr ? SSL_read(ssl_, tmp, sizeof tmp)
+                              : static_cast<int>(::recv(fd_, tmp, sizeof tmp, 0));
       if (n <= 0) return false;
       buf_.append(tmp, static_cast<size_t>(n));
     }
   }
   void write(const std::string& s) {
     std::string out = s + "\r\n";
+    if (ssl_ != nullptr) {
+      SSL_write(ssl_, out.data(), static_cast<int>(out.size()));
+      return;
+    }
     size_t off = 0;
     while (off < out.size()) {
       ssize_t n = ::send(fd_, out.data() + off, out.size() - off, MSG_NOSIGNAL);
@@ -58,6 +84,7 @@ class Conn {
  private:
   int fd_;
   const std::atomic<bool>& stop_;
+  SSL* ssl_ = nullptr;
   std::string buf_;
 };
 
@@ -95,6 +122,16 @@ SmtpSink::SmtpSink(SmtpBehaviour behaviour) : behaviour_(std::move(behaviour)) {
   socklen_t len = sizeof addr;
   ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
+  if (!behaviour_.tls_cert_file.empty()) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+    if (SSL_CTX_use_certificate_file(ctx, behaviour_.tls_cert_file.c_str(), SSL_FILETYPE_PEM) !=
+            1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, behaviour_.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      SSL_CTX_free(ctx);
+      throw std::runtime_error("SmtpSink: cannot load the TLS certificate or key");
+    }
+    ssl_ctx_ = ctx;
+  }
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -102,6 +139,7 @@ SmtpSink::~SmtpSink() {
   stop_ = true;
   thread_.join();
   ::close(fd_);
+  SSL_CTX_free(static_cast<SSL_CTX*>(ssl_ctx_));
 }
 
 std::vector<SmtpSession> SmtpSink::sessions() const {
@@ -127,19 +165,28 @@ void SmtpSink::serve(int fd) {
     std::lock_guard lock(mu_);
     sessions_.push_back(s);
   };
+  auto* ctx = static_cast<SSL_CTX*>(ssl_ctx_);
+  if (behaviour_.implicit_tls && (ctx == nullptr || !conn.start_tls(ctx))) {
+    record();
+    return;
+  }
   conn.write("220 sink.test ESMTP ready");
   std::string line;
   while (conn.read_line(line)) {
     if (starts_with_ci(line, "EHLO ")) {
       s.ehlo = line.substr(5);
-      if (behaviour_.advertise_auth) {
-        conn.write("250-sink.test");
-        conn.write("250-AUTH PLAIN");
-        conn.write("250 8BITMIME");
-      } else {
-        conn.write("250-sink.test");
-        conn.write("250 8BITMIME");
+      conn.write("250-sink.test");
+      if (ctx != nullptr && !conn.tls()) conn.write("250-STARTTLS");
+      if (behaviour_.advertise_auth) conn.write("250-AUTH PLAIN");
+      conn.write("250 8BITMIME");
+    } else if (starts_with_ci(line, "STARTTLS")) {
+      if (ctx == nullptr || conn.tls()) {
+        conn.write("502 5.5.1 STARTTLS not available");
+        continue;
       }
+      conn.write("220 2.0.0 Ready to start TLS");
+      if (!conn.start_tls(ctx)) break;
+      s = SmtpSession{};  // RFC 3207: forget everything learned before TLS
     } else if (starts_with_ci(line, "HELO ")) {
       s.ehlo = line.substr(5);
       conn.write("250 sink.test");
@@ -158,9 +205,11 @@ void SmtpSink::serve(int fd) {
       }
       s.auth_user = plain.substr(first + 1, second - first - 1);
       s.auth_password = plain.substr(second + 1);
+      s.tls_at_auth = conn.tls();
       conn.write("235 2.7.0 Authentication successful");
     } else if (starts_with_ci(line, "MAIL FROM:")) {
       s.mail_from = line.substr(10);
+      s.tls_at_mail = conn.tls();
       conn.write("250 2.1.0 OK");
     } else if (starts_with_ci(line, "RCPT TO:")) {
       if (behaviour_.rcpt_reply.rfind('2', 0) == 0) s.rcpt_to.push_back(line.substr(8));

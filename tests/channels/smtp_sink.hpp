@@ -20,6 +20,8 @@ struct SmtpSession {
   std::vector<std::string> rcpt_to;      // "<a@b>" per accepted RCPT TO:
   std::string data;                      // the message, dot-unstuffed, without the final "."
   bool completed = false;                // the final "." was answered with 2xx
+  bool tls_at_auth = false;              // AUTH arrived over TLS
+  bool tls_at_mail = false;              // MAIL FROM arrived over TLS
 };
 
 struct SmtpBehaviour {
@@ -27,6 +29,11 @@ struct SmtpBehaviour {
   std::string rcpt_reply = "250 2.1.5 OK";
   std::string data_end_reply = "250 2.0.0 OK queued as TEST1";
   std::chrono::milliseconds data_end_delay{0};  // before answering the final "."
+  // TLS with this certificate and key (PEM files): offered as STARTTLS, or from the
+  // first byte (SMTPS) with implicit_tls.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  bool implicit_tls = false;
 };
 
 class SmtpSink {
@@ -49,6 +56,7 @@ class SmtpSink {
   std::atomic<bool> stop_{false};
   mutable std::mutex mu_;
   std::vector<SmtpSession> sessions_;
+  void* ssl_ctx_ = nullptr;  // SSL_CTX*, OpenSSL kept out of this header
   std::thread thread_;
 };
 
