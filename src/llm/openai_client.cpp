@@ -69,7 +69,9 @@ class OpenAiClient final : public LlmClient {
       auto response = http_->post(http_request);
       std::optional<milliseconds> retry_after;
       if (!response) {
-        last_error = Error::unavailable("LLM server unreachable: " + response.error().message);
+        // Retried even when the request may have reached the server: a completion has no
+        // effect beyond its cost, unlike the sends net/ refuses to repeat blindly.
+        last_error = Error::unavailable("LLM request failed: " + response.error().message);
       } else if (response->status == 200) {
         auto parsed = parse_chat_reply(response->body);
         auto latency = elapsed(started);

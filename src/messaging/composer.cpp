@@ -13,9 +13,10 @@ namespace {
 
 namespace bj = boost::json;
 
-constexpr const char* kSchema =
-    R"({"type":"object","properties":{"message":{"type":"string","minLength":1}},)"
-    R"("required":["message"],"additionalProperties":false})";
+// Strict json_schema mode accepts only a subset of keywords (no minLength); an empty
+// message is caught by check_message instead.
+constexpr const char* kSchema = R"({"type":"object","properties":{"message":{"type":"string"}},)"
+                                R"("required":["message"],"additionalProperties":false})";
 
 // Fixed: nothing from the consumer or the creator is interpolated into the instructions.
 constexpr const char* kSystemPrompt =

@@ -266,7 +266,8 @@ TEST(OpenAiClient, ConnectionRefusedIsUnavailable) {
   ::close(fd);
   ASSERT_FALSE(reply.ok());
   EXPECT_EQ(reply.error().code, ErrorCode::unavailable);
-  EXPECT_NE(reply.error().message.find("unreachable"), std::string::npos);
+  EXPECT_NE(reply.error().message.find("LLM request failed"), std::string::npos);
+  EXPECT_NE(reply.error().message.find("after 3 attempts"), std::string::npos);
   EXPECT_EQ(unused.requests(), 0);
 }
 

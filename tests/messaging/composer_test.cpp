@@ -177,6 +177,13 @@ TEST(Composer, LongNamesAreCutAtACharacterBoundary) {
   EXPECT_EQ(sent, name.substr(0, kMaxConsumerNameBytes));
 }
 
+TEST(Composer, AnEmptyMessageFallsBack) {
+  auto r = run({test::ok_reply(message_json("   "))});
+  EXPECT_TRUE(r.out.fell_back);
+  EXPECT_NE(r.out.fallback_reason.find("empty"), std::string::npos) << r.out.fallback_reason;
+  EXPECT_EQ(r.out.text, kOffline);
+}
+
 TEST(Composer, EmailGetsTheEmailLimit) {
   ComposeInput in = input();
   in.channel = Channel::email;
