@@ -277,6 +277,48 @@ void append_facts(AllowedFacts& into, const AllowedFacts& more) {
   into.urls.insert(into.urls.end(), more.urls.begin(), more.urls.end());
 }
 
+namespace {
+
+// Products carry no discounts, so any offer of one was made up.
+std::optional<std::string> find_discount(std::string_view text) {
+  std::string low = lower(text);
+  for (std::string_view w : {"discount", "coupon", "promo code", "% off", "percent off"}) {
+    if (auto at = low.find(w); at != std::string::npos)
+      return std::string(text.substr(at, w.size()));
+  }
+  for (std::size_t i = 0; i + 1 < low.size(); ++i) {  // "20 % off", "20%off"
+    if (low[i] != '%') continue;
+    std::size_t j = i + 1;
+    while (j < low.size() && low[j] == ' ') ++j;
+    if (low.compare(j, 3, "off") == 0) return std::string(text.substr(i, j + 3 - i));
+  }
+  return std::nullopt;
+}
+
+// Eight or more digits in one run of digits, spaces, dots, dashes and brackets (optionally
+// after '+'): a phone number the facts never contain. Grouped prices use commas.
+std::optional<std::string> find_phone(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!is_digit(text[i]) && text[i] != '+') continue;
+    if (i > 0 && (is_digit(text[i - 1]) || text[i - 1] == '+')) continue;
+    std::size_t j = i + (text[i] == '+' ? 1 : 0);
+    std::size_t digits = 0;
+    std::size_t last = i;
+    while (j < text.size() && (is_digit(text[j]) ||
+                               std::string_view(" -.()").find(text[j]) != std::string_view::npos)) {
+      if (is_digit(text[j])) {
+        ++digits;
+        last = j;
+      }
+      ++j;
+    }
+    if (digits >= 8) return std::string(text.substr(i, last + 1 - i));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<void> check_message(std::string_view text, Channel channel, const AllowedFacts& facts) {
   if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
     return Error::invalid("message", "the message is empty");
@@ -289,6 +331,12 @@ Result<void> check_message(std::string_view text, Channel channel, const Allowed
     return Error::invalid("message", "the message has " + std::to_string(chars) + " characters; " +
                                          to_string(channel) + " allows at most " +
                                          std::to_string(max_chars(channel)));
+  }
+  if (auto d = find_discount(text)) {
+    return Error::invalid("message", "the message offers a discount the creator never set: " + *d);
+  }
+  if (auto p = find_phone(text)) {
+    return Error::invalid("message", "the message has a phone number: " + *p);
   }
   std::vector<std::string> allowed_prices;
   for (const auto& p : facts.prices) {

@@ -43,7 +43,8 @@ struct UrlMention {
 std::vector<UrlMention> find_urls(std::string_view text);
 
 // invalid_argument (field "message") naming the first problem: empty, template braces,
-// too long for the channel, a price or a link that is not in `facts`.
+// too long for the channel, a discount (services have none), a phone number, a price or a
+// link that is not in `facts`.
 Result<void> check_message(std::string_view text, Channel channel, const AllowedFacts& facts);
 
 }  // namespace ca::messaging
