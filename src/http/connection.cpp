@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include "http/request_stats.hpp"
 #include "http/wire.hpp"
 
 namespace ca::http {
@@ -103,6 +104,7 @@ bool expects_body_type(Method m) {
 void log_request(std::string_view method, std::string_view path, int status, Clock::time_point t0,
                  const std::string& remote) {
   const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  request_stats().record(status, ms);
   spdlog::info("{} {} {} {:.1f}ms {}", method, path, status, ms, remote);
 }
 
