@@ -124,7 +124,30 @@ std::string str(const bj::object& o, std::string_view key) {
 // Permanent failures are recorded, transient ones retried (the job fails, then backs off).
 bool transient(const Error& e) { return e.code == ErrorCode::unavailable; }
 
+// Inserts the planned actions and the send job of each one that needs no review.
+Result<void> insert_actions(store::Tx& tx, const std::vector<Action>& actions, IdGenerator& ids,
+                            Timestamp now) {
+  if (actions.empty()) return ok();
+  CA_CHECK(tx.actions().insert_many(actions));
+  for (const auto& a : actions) {
+    if (a.status == "scheduled") CA_CHECK(enqueue_send_job(tx, a, ids, a.send_at, now));
+  }
+  return ok();
+}
+
 }  // namespace
+
+Result<void> enqueue_send_job(store::Tx& tx, const Action& action, IdGenerator& ids,
+                              Timestamp run_at, Timestamp now) {
+  store::NewJob job;
+  job.id = ids.next();
+  job.kind = kSendJobKind;
+  job.creator_id = action.creator_id;
+  if (!action.consumer_id.empty()) job.consumer_id = action.consumer_id;
+  job.run_at = run_at;
+  job.payload_json = bj::serialize(bj::object{{"action_id", action.id}});
+  return tx.jobs().enqueue(job, now);
+}
 
 Result<void> InvocationRunner::run_invoke(const store::Job& job) {
   boost::system::error_code ec;
@@ -188,7 +211,7 @@ Result<void> InvocationRunner::run_invoke(const store::Job& job) {
                                      decision.error().message, now);
     }
     auto actions = to_actions(*decision, inv, loaded.agent, ids_, now);
-    if (!actions.empty()) CA_CHECK(tx.actions().insert_many(actions));
+    CA_CHECK(insert_actions(tx, actions, ids_, now));
     if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids_, now));
     return tx.invocations().finish(inv.id, InvocationStatus::completed, decision->reason,
                                    result_json(*decision), std::nullopt, now);
@@ -253,7 +276,7 @@ Result<void> InvocationRunner::run_followup(const store::Job& job) {
     CA_CHECK(tx.invocations().insert(inv));
     if (decision) {
       auto actions = to_actions(*decision, inv, loaded.agent, ids_, now);
-      if (!actions.empty()) CA_CHECK(tx.actions().insert_many(actions));
+      CA_CHECK(insert_actions(tx, actions, ids_, now));
       if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids_, now));
     }
     return ok();

@@ -14,6 +14,14 @@ namespace ca::agents {
 
 inline constexpr const char* kInvokeJobKind = "agent.invoke";
 inline constexpr const char* kFollowupJobKind = "agent.followup";
+// Sends one action (actions/scheduler.hpp runs it). Payload {"action_id"}; due at the
+// action's send_at; carries the consumer so one consumer's sends run one at a time (caps
+// are counted without a race).
+inline constexpr const char* kSendJobKind = "action.send";
+
+// Enqueues the send job of a scheduled action in the caller's transaction.
+Result<void> enqueue_send_job(store::Tx& tx, const Action& action, IdGenerator& ids,
+                              Timestamp run_at, Timestamp now);
 
 class InvocationRunner {
  public:

@@ -233,9 +233,52 @@ CREATE INDEX jobs_consumer_idx ON jobs (consumer_id, status, run_at, id);
 CREATE INDEX actions_creator_id_idx ON actions (creator_id, id);
 )sql";
 
+// v3: sending. Each send attempt is a row (outcome, provider ids, error); the sandbox
+// channel's outbox; the original due time of an action held by policy (max_hold is
+// measured from it); the provider's last delivery status; caps count a consumer's actions
+// per channel by index.
+constexpr const char* kV3 = R"sql(
+ALTER TABLE actions ADD COLUMN planned_send_at bigint;
+ALTER TABLE actions ADD COLUMN provider_status text;
+CREATE INDEX actions_consumer_channel_idx ON actions (consumer_id, channel, status);
+
+CREATE TABLE action_attempts (
+  id uuid PRIMARY KEY,
+  action_id uuid NOT NULL REFERENCES actions (id) ON DELETE CASCADE,
+  creator_id uuid NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  channel text NOT NULL,
+  outcome text NOT NULL,
+  provider_message_id text,
+  provider_status text,
+  error text,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+CREATE INDEX action_attempts_action_id_idx ON action_attempts (action_id, id);
+CREATE INDEX action_attempts_creator_id_idx ON action_attempts (creator_id);
+
+CREATE TABLE outbox (
+  id uuid PRIMARY KEY,
+  creator_id uuid NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  action_id uuid NOT NULL REFERENCES actions (id) ON DELETE CASCADE,
+  consumer_id uuid REFERENCES consumers (id) ON DELETE CASCADE,
+  channel text NOT NULL,
+  recipient text NOT NULL,
+  subject text,
+  body text NOT NULL,
+  content_sid text,
+  content_variables jsonb,
+  created_at bigint NOT NULL
+);
+CREATE UNIQUE INDEX outbox_action_id_key ON outbox (action_id);
+CREATE INDEX outbox_creator_id_idx ON outbox (creator_id, id);
+CREATE INDEX outbox_consumer_id_idx ON outbox (consumer_id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kV1},
     Migration{2, "claim and list indexes", kV2},
+    Migration{3, "send attempts and outbox", kV3},
 };
 
 }  // namespace

@@ -1,2 +1,0 @@
-// Placeholder; the actions suite replaces it.
-#include <gtest/gtest.h>
