@@ -12,6 +12,10 @@
 #include "ingest/ingest_service.hpp"
 #include "store/store.hpp"
 
+namespace ca::actions {
+class ActionService;
+}
+
 namespace ca::api {
 
 struct ApiDeps {
@@ -23,6 +27,12 @@ struct ApiDeps {
   ingest::IngestService& ingest;
   // Shares transactions between concurrent single-event POSTs; null: one each.
   ingest::GroupCommitter* group_commit = nullptr;
+  // Review decisions, consent keywords and delivery status (null: those routes answer 503).
+  actions::ActionService* actions = nullptr;
+  // Twilio webhook signatures: TWILIO_AUTH_TOKEN (empty: every webhook is 403) and the
+  // public URL Twilio calls, PUBLIC_BASE_URL (empty: the request's Host).
+  std::string twilio_auth_token;
+  std::string public_base_url;
 };
 
 void register_routes(http::Router& router, ApiDeps& deps);
@@ -35,5 +45,8 @@ void register_product_routes(http::Router& router, ApiDeps& deps);
 void register_event_routes(http::Router& router, ApiDeps& deps);
 void register_agent_routes(http::Router& router, ApiDeps& deps);
 void register_invocation_routes(http::Router& router, ApiDeps& deps);
+// Called by register_invocation_routes.
+void register_action_routes(http::Router& router, ApiDeps& deps);
+void register_webhook_routes(http::Router& router, ApiDeps& deps);
 
 }  // namespace ca::api

@@ -1,8 +1,4 @@
-// /invocations and /actions: read-only views of what agents ran and planned.
-// (Approve/reject/cancel of actions come with the actions work.)
-#include <algorithm>
-#include <array>
-
+// /invocations: read-only views of what agents ran (actions: api/actions.cpp).
 #include <boost/json/object.hpp>
 
 #include "api/api.hpp"
@@ -18,11 +14,6 @@ using store::TxMode;
 
 namespace {
 
-// API.md's action statuses.
-constexpr std::array<std::string_view, 10> kActionStatuses = {
-    "awaiting_review", "scheduled", "sending",   "sent",    "delivered", "read",
-    "failed",          "skipped",   "cancelled", "rejected"};
-
 bj::value invocation_json(const Invocation& v) {
   return bj::object{{"id", v.id},
                     {"creator_id", v.creator_id},
@@ -35,27 +26,6 @@ bj::value invocation_json(const Invocation& v) {
                     {"error", to_json(v.error)},
                     {"created_at", format_rfc3339(v.created_at)},
                     {"updated_at", format_rfc3339(v.updated_at)}};
-}
-
-bj::value action_json(const Action& a) {
-  auto id_or_null = [](const std::string& id) {
-    return id.empty() ? bj::value(nullptr) : bj::value(id);
-  };
-  return bj::object{
-      {"id", a.id},
-      {"invocation_id", id_or_null(a.invocation_id)},
-      {"agent_id", id_or_null(a.agent_id)},
-      {"consumer_id", id_or_null(a.consumer_id)},
-      {"channel", to_string(a.channel)},
-      {"type", a.type},
-      {"status", a.status},
-      {"skip_reason", to_json(a.skip_reason)},
-      {"send_at", format_rfc3339(a.send_at)},
-      {"message", a.message},
-      {"template", a.template_json ? stored_json(*a.template_json) : bj::value(nullptr)},
-      {"provider_message_id", to_json(a.provider_message_id)},
-      {"attempts", a.attempts},
-      {"created_at", format_rfc3339(a.created_at)}};
 }
 
 // A filter id that is not a UUID matches nothing (an empty page), like /events.
@@ -93,42 +63,15 @@ Result<http::Response> get_invocation(ApiDeps& d, const auth::Principal& p, http
   return json_response(200, invocation_json(*v));
 }
 
-Result<http::Response> list_actions(ApiDeps& d, const auth::Principal& p, http::Request& req) {
-  auto page = parse_page(req);
-  if (!page) return std::move(page).error();
-  store::ActionFilter f;
-  f.agent_id = query_text(req, "agent_id");
-  f.consumer_id = query_text(req, "consumer_id");
-  f.status = query_text(req, "status");
-  if (f.status && std::find(kActionStatuses.begin(), kActionStatuses.end(), *f.status) ==
-                      kActionStatuses.end()) {
-    return Error::invalid("status",
-                          "status must be one of awaiting_review, scheduled, sending, sent, "
-                          "delivered, read, failed, skipped, cancelled, rejected");
-  }
-  auto result = store::in_tx(d.store, TxMode::read, [&](store::Tx& tx) {
-    return tx.actions().list(p.tenant(), f, *page);
-  });
-  if (!result) return std::move(result).error();
-  return page_response(*result, action_json);
-}
-
-Result<http::Response> get_action(ApiDeps& d, const auth::Principal& p, http::Request& req) {
-  auto id = path_id(req, "id", "action");
-  if (!id) return std::move(id).error();
-  auto a = store::in_tx(d.store, TxMode::read,
-                        [&](store::Tx& tx) { return tx.actions().get(p.tenant(), *id); });
-  if (!a) return std::move(a).error();
-  return json_response(200, action_json(*a));
-}
-
 }  // namespace
 
 void register_invocation_routes(http::Router& router, ApiDeps& d) {
   router.add(Method::get, "/invocations", authed(d, list_invocations));
   router.add(Method::get, "/invocations/{id}", authed(d, get_invocation));
-  router.add(Method::get, "/actions", authed(d, list_actions));
-  router.add(Method::get, "/actions/{id}", authed(d, get_action));
+  // Declared here rather than in register_routes: actions and webhooks grew out of this
+  // file and keep their registration with it.
+  register_action_routes(router, d);
+  register_webhook_routes(router, d);
 }
 
 }  // namespace ca::api

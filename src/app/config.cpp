@@ -42,6 +42,35 @@ Result<void> read_bool(const char* name, bool& out) {
   return ok();
 }
 
+// The sending channels and the public URL (status callbacks, webhook signatures).
+Result<void> read_channels(Config& c) {
+  if (const char* v = env("TWILIO_ACCOUNT_SID")) c.twilio_account_sid = v;
+  if (const char* v = env("TWILIO_AUTH_TOKEN")) c.twilio_auth_token = v;
+  if (const char* v = env("TWILIO_WHATSAPP_FROM")) c.twilio_whatsapp_from = v;
+  if (const char* v = env("TWILIO_API_BASE_URL")) c.twilio_api_base_url = v;
+  if (const char* v = env("SMTP_URL")) c.smtp_url = v;
+  if (const char* v = env("EMAIL_FROM")) c.email_from = v;
+  if (const char* v = env("PUBLIC_BASE_URL")) c.public_base_url = v;
+  if (const char* v = env("CHANNEL_MODE")) c.channel_mode = v;
+  auto is_http = [](const std::string& u) {
+    return u.rfind("http://", 0) == 0 || u.rfind("https://", 0) == 0;
+  };
+  if (!c.public_base_url.empty()) {
+    if (!is_http(c.public_base_url)) {
+      return Error::invalid("PUBLIC_BASE_URL", "PUBLIC_BASE_URL must start with http:// or https://");
+    }
+    while (c.public_base_url.ends_with('/')) c.public_base_url.pop_back();
+  }
+  if (!is_http(c.twilio_api_base_url)) {
+    return Error::invalid("TWILIO_API_BASE_URL",
+                          "TWILIO_API_BASE_URL must start with http:// or https://");
+  }
+  if (c.channel_mode != "auto" && c.channel_mode != "sandbox") {
+    return Error::invalid("CHANNEL_MODE", "CHANNEL_MODE must be auto or sandbox");
+  }
+  return ok();
+}
+
 }  // namespace
 
 Result<Config> Config::from_env() {
@@ -60,6 +89,7 @@ Result<Config> Config::from_env() {
   CA_CHECK(read_bool("SERVE_WORKERS", c.serve_workers));
   CA_CHECK(read_bool("ALLOW_PRIVATE_AGENT_TARGETS", c.allow_private_agent_targets));
   CA_CHECK(read_int("MAX_BODY_BYTES", c.max_body_bytes, 1024, 64LL << 20));
+  CA_CHECK(read_channels(c));
   if (!c.admin_api_key.empty() && c.admin_api_key.size() < 24) {
     return Error::invalid("ADMIN_API_KEY", "ADMIN_API_KEY must be at least 24 characters");
   }

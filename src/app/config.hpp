@@ -25,6 +25,17 @@ struct Config {
   bool allow_private_agent_targets = false;  // ALLOW_PRIVATE_AGENT_TARGETS (dev/tests)
   int db_pool_size = 8;                      // DB_POOL_SIZE
   std::size_t max_body_bytes = 1 << 20;      // MAX_BODY_BYTES
+  // Sending. WhatsApp goes through Twilio when SID, token and sender are all set, email
+  // through SMTP when SMTP_URL and EMAIL_FROM are; otherwise (or with CHANNEL_MODE=sandbox)
+  // the sandbox channel records messages in the outbox and sends nothing.
+  std::string twilio_account_sid;                               // TWILIO_ACCOUNT_SID
+  std::string twilio_auth_token;  // TWILIO_AUTH_TOKEN (secret; also verifies webhooks)
+  std::string twilio_whatsapp_from;                             // TWILIO_WHATSAPP_FROM
+  std::string twilio_api_base_url = "https://api.twilio.com";  // TWILIO_API_BASE_URL
+  std::string smtp_url;                                        // SMTP_URL (may hold secrets)
+  std::string email_from;                                      // EMAIL_FROM
+  std::string public_base_url;  // PUBLIC_BASE_URL: status callbacks, webhook signatures
+  std::string channel_mode = "auto";  // CHANNEL_MODE: auto | sandbox
 
   // Reads the variables above; a bad value is an error naming the variable.
   static Result<Config> from_env();

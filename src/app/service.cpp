@@ -7,10 +7,16 @@
 #include <csignal>
 #include <thread>
 
+#include "actions/actions.hpp"
+#include "actions/outbox_writer.hpp"
+#include "actions/scheduler.hpp"
 #include "agents/invocation_runner.hpp"
 #include "api/api.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/authenticator.hpp"
+#include "channels/sandbox.hpp"
+#include "channels/smtp.hpp"
+#include "channels/twilio.hpp"
 #include "domain/ids.hpp"
 #include "http/server.hpp"
 #include "ingest/agent_dispatch.hpp"
@@ -18,6 +24,45 @@
 #include "store/store.hpp"
 
 namespace ca::app {
+
+namespace {
+
+// The sending side: a channel per message channel as configured, and the scheduler.
+struct Senders {
+  std::unique_ptr<actions::StoreOutboxWriter> outbox;
+  std::unique_ptr<channels::MessageChannel> sandbox, whatsapp, email;
+  std::unique_ptr<actions::SendScheduler> scheduler;
+};
+
+std::unique_ptr<Senders> make_senders(store::Store& store, const Clock& clock, IdGenerator& ids,
+                                      const Config& config) {
+  auto s = std::make_unique<Senders>();
+  s->outbox = std::make_unique<actions::StoreOutboxWriter>(store, clock, ids);
+  s->sandbox = channels::make_sandbox_channel(*s->outbox);
+  const bool sandbox_only = config.channel_mode == "sandbox";
+  if (!sandbox_only && !config.twilio_account_sid.empty() && !config.twilio_auth_token.empty() &&
+      !config.twilio_whatsapp_from.empty()) {
+    channels::TwilioConfig tc;
+    tc.api_base_url = config.twilio_api_base_url;
+    tc.account_sid = config.twilio_account_sid;
+    tc.auth_token = config.twilio_auth_token;
+    tc.from = config.twilio_whatsapp_from;
+    s->whatsapp = channels::make_twilio_channel(tc);
+  }
+  if (!sandbox_only && !config.smtp_url.empty() && !config.email_from.empty()) {
+    s->email = channels::make_smtp_channel(channels::SmtpConfig{config.smtp_url, config.email_from});
+  }
+  actions::ChannelMap map{{Channel::whatsapp, s->whatsapp ? s->whatsapp.get() : s->sandbox.get()},
+                          {Channel::email, s->email ? s->email.get() : s->sandbox.get()}};
+  spdlog::info("channels: whatsapp={}, email={}", map[Channel::whatsapp]->name(),
+               map[Channel::email]->name());
+  actions::SchedulerOptions so;
+  so.public_base_url = config.public_base_url;
+  s->scheduler = std::make_unique<actions::SendScheduler>(store, clock, ids, std::move(map), so);
+  return s;
+}
+
+}  // namespace
 
 struct Service::Parts {
   SystemClock clock;
@@ -30,6 +75,8 @@ struct Service::Parts {
   std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<ingest::GroupCommitter> group_commit;
   std::unique_ptr<agents::InvocationRunner> runner;
+  std::unique_ptr<actions::ActionService> actions;
+  std::unique_ptr<Senders> senders;  // before workers: the pool stops first
   std::unique_ptr<jobs::WorkerPool> workers;
   std::unique_ptr<api::ApiDeps> deps;
   std::unique_ptr<http::Server> server;
@@ -116,6 +163,10 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   parts->deps = std::make_unique<api::ApiDeps>(
       api::ApiDeps{*parts->store, *parts->auth, parts->clock, parts->ids, parts->random,
                    *parts->ingest, parts->group_commit.get()});
+  parts->actions = std::make_unique<actions::ActionService>(*parts->store, parts->clock, parts->ids);
+  parts->deps->actions = parts->actions.get();
+  parts->deps->twilio_auth_token = config.twilio_auth_token;
+  parts->deps->public_base_url = config.public_base_url;
   http::Router router;
   api::register_routes(router, *parts->deps);
 
@@ -132,6 +183,8 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
     parts->runner = make_runner(*parts->store, parts->clock, parts->ids, config);
     parts->workers = make_pool(*parts->store, parts->clock, config, &parts->waker);
     parts->runner->register_with(*parts->workers);
+    parts->senders = make_senders(*parts->store, parts->clock, parts->ids, config);
+    parts->senders->scheduler->register_with(*parts->workers);
   }
   return std::unique_ptr<Service>(new Service(std::move(parts)));
 }
@@ -162,6 +215,8 @@ Result<void> run_worker(const Config& config) {
   auto runner = make_runner(**store, clock, ids, config);
   auto pool = make_pool(**store, clock, config, nullptr);
   runner->register_with(*pool);
+  auto senders = make_senders(**store, clock, ids, config);
+  senders->scheduler->register_with(*pool);
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
