@@ -1,5 +1,6 @@
 #include <unordered_map>
 
+#include "domain/pii.hpp"
 #include "store/repos.hpp"
 
 namespace ca::store {
@@ -138,10 +139,29 @@ Result<void> SqlConsumerRepo::update(const Tenant& t, const Consumer& c) {
 
 Result<void> SqlConsumerRepo::remove(const Tenant& t, const std::string& id) {
   if (!valid_id(id)) return not_found("consumer");
-  // consumer_context and consumer_consents go with it (ON DELETE CASCADE).
   SqlParams p{id};
-  return run_one(s_, "DELETE FROM consumers WHERE id = $1" + tenant_clause(t, "creator_id", p), p,
-                 "consumer");
+  auto found =
+      s_.query("SELECT id FROM consumers WHERE id = $1" + tenant_clause(t, "creator_id", p), p);
+  if (!found) return std::move(found).error();
+  if (found->rows.empty()) return not_found("consumer");
+  // Rows that outlive the consumer (events for analytics, decisions, planned messages) keep
+  // no personal data: payloads are scrubbed, message texts and rendered results dropped.
+  auto events = s_.query("SELECT id, payload FROM events WHERE consumer_id = $1", {id});
+  if (!events) return std::move(events).error();
+  for (const auto& row : events->rows) {
+    std::string scrubbed = scrub_personal_data(row.text(1));
+    if (scrubbed == row.text(1)) continue;
+    CA_CHECK(s_.query("UPDATE events SET payload = $1 WHERE id = $2", {scrubbed, row.text(0)}));
+  }
+  CA_CHECK(s_.query(
+      "UPDATE actions SET message = $1, template = NULL WHERE consumer_id = $2 AND message IS "
+      "NOT NULL",
+      {std::string(kErased), id}));
+  CA_CHECK(s_.query("UPDATE agent_invocations SET result = $1 WHERE consumer_id = $2",
+                    {std::string("{}"), id}));
+  // consumer_context, consumer_consents and the consumer's jobs go with it (ON DELETE
+  // CASCADE); events, invocations and actions keep their rows with consumer_id NULL.
+  return run_one(s_, "DELETE FROM consumers WHERE id = $1", {id}, "consumer");
 }
 
 Result<void> SqlConsumerRepo::load_consents(std::vector<Consumer>& consumers) {

@@ -122,6 +122,32 @@ TEST_F(CrudTest, ConsumerLifecycle) {
   expect_error(client_->get("/consumers/" + id + "/context", key_), 404, "not_found");
 }
 
+TEST_F(CrudTest, EraseLeavesNoPersonalDataInEvents) {
+  auto created = client_->post(
+      "/consumers", R"({"name":"Asha","email":"asha@example.com","external_id":"tm-9"})", key_);
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = str(obj(created).at("id"));
+  auto event = client_->post(
+      "/events",
+      R"({"consumer_id":")" + id +
+          R"(","type":"email_replied","payload":{"service_id":"s1","body":"I am Asha, call +91 98123 45678","from":"asha@example.com","amount_minor":500}})",
+      key_);
+  ASSERT_EQ(event.status, 202) << event.body;
+  const std::string event_id = str(obj(event).at("id"));
+
+  EXPECT_EQ(client_->del("/consumers/" + id, key_).status, 204);
+  auto after = client_->get("/events/" + event_id, key_);
+  ASSERT_EQ(after.status, 200) << after.body;
+  EXPECT_EQ(after.body.find("asha"), std::string::npos) << after.body;
+  EXPECT_EQ(after.body.find("98123"), std::string::npos) << after.body;
+  auto payload = obj(after).at("payload").as_object();
+  EXPECT_EQ(payload.at("service_id").as_string(), "s1");
+  EXPECT_EQ(payload.at("amount_minor").as_int64(), 500);
+  EXPECT_EQ(payload.at("body").as_string(), "[erased]");
+  EXPECT_TRUE(obj(after).at("consumer_id").is_null());
+  expect_error(client_->del("/consumers/" + id, key_), 404, "not_found");
+}
+
 TEST_F(CrudTest, AdminMustNameTheCreator) {
   expect_error(client_->post("/consumers", R"({"name":"x"})", kAdminKey), 400, "invalid_argument",
                "creator_id");
