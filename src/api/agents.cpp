@@ -49,6 +49,8 @@ void keep_secret(const std::string& old_json, std::string& new_json) {
   new_json = bj::serialize(fresh);
 }
 
+}  // namespace
+
 bj::value agent_json(const Agent& a) {
   bj::array triggers;
   triggers.reserve(a.triggers.size());
@@ -67,6 +69,8 @@ bj::value agent_json(const Agent& a) {
                     {"created_at", format_rfc3339(a.created_at)},
                     {"updated_at", format_rfc3339(a.updated_at)}};
 }
+
+namespace {
 
 // PATCH: null is not "leave as is" for these fields; say so instead of ignoring it.
 void reject_nulls(json::FieldReader& r, std::initializer_list<std::string_view> keys) {

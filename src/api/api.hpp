@@ -16,6 +16,10 @@ namespace ca::actions {
 class ActionService;
 }
 
+namespace ca::onboarding {
+class OnboardingService;
+}
+
 namespace ca::api {
 
 struct ApiDeps {
@@ -33,6 +37,8 @@ struct ApiDeps {
   // public URL Twilio calls, PUBLIC_BASE_URL (empty: the request's Host).
   std::string twilio_auth_token;
   std::string public_base_url;
+  // Onboarding, profiles and agent deployment (null: /onboarding routes answer 503).
+  onboarding::OnboardingService* onboarding = nullptr;
 };
 
 void register_routes(http::Router& router, ApiDeps& deps);
@@ -45,6 +51,7 @@ void register_product_routes(http::Router& router, ApiDeps& deps);
 void register_event_routes(http::Router& router, ApiDeps& deps);
 void register_agent_routes(http::Router& router, ApiDeps& deps);
 void register_invocation_routes(http::Router& router, ApiDeps& deps);
+void register_onboarding_routes(http::Router& router, ApiDeps& deps);
 // Called by register_invocation_routes.
 void register_action_routes(http::Router& router, ApiDeps& deps);
 void register_webhook_routes(http::Router& router, ApiDeps& deps);

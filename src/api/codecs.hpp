@@ -19,6 +19,8 @@ boost::json::value to_json(const Consumer& c);
 boost::json::value to_json(const ConsumerContext& c);
 boost::json::value to_json(const Product& p);
 boost::json::value to_json(const Money& m);
+// An agent as GET /agents serves it (config secrets redacted); defined in api/agents.cpp.
+boost::json::value agent_json(const Agent& a);
 boost::json::value to_json(std::optional<Timestamp> t);
 boost::json::value to_json(const std::optional<std::string>& s);
 // Parses stored JSON text (settings, metrics); invalid text reads as {} rather than failing.

@@ -71,6 +71,49 @@ Result<void> read_channels(Config& c) {
   return ok();
 }
 
+// Onboarding: the creator source and the OpenAI-compatible model.
+Result<void> read_onboarding(Config& c) {
+  if (const char* v = env("CREATOR_SOURCE")) c.creator_source = v;
+  if (c.creator_source != "fixtures" && c.creator_source != "topmate") {
+    return Error::invalid("CREATOR_SOURCE", "CREATOR_SOURCE must be fixtures or topmate");
+  }
+  if (const char* v = env("CREATOR_FIXTURES_DIR")) c.creator_fixtures_dir = v;
+  if (const char* v = env("TOPMATE_API_URL")) c.topmate_api_url = v;
+  const auto is_http = [](std::string_view u) {
+    return u.starts_with("http://") || u.starts_with("https://");
+  };
+  if (!c.topmate_api_url.empty() && !is_http(c.topmate_api_url)) {
+    return Error::invalid("TOPMATE_API_URL", "TOPMATE_API_URL must start with http:// or https://");
+  }
+  if (c.creator_source == "topmate" && c.topmate_api_url.empty()) {
+    return Error::invalid("TOPMATE_API_URL", "CREATOR_SOURCE=topmate needs TOPMATE_API_URL");
+  }
+  const char* key = env("OPENAI_API_KEY");
+  const char* base = env("OPENAI_BASE_URL");
+  c.llm_enabled = key != nullptr || base != nullptr;
+  if (key) c.openai.api_key = key;
+  if (base) c.openai.base_url = base;
+  if (!is_http(c.openai.base_url)) {
+    return Error::invalid("OPENAI_BASE_URL", "OPENAI_BASE_URL must start with http:// or https://");
+  }
+  if (const char* v = env("OPENAI_MODEL")) c.openai.model = v;
+  if (const char* v = env("OPENAI_OUTPUT_MODE")) {
+    const std::string_view m(v);
+    if (m == "json_schema") {
+      c.openai.mode = llm::OutputMode::json_schema;
+    } else if (m == "json_object") {
+      c.openai.mode = llm::OutputMode::json_object;
+    } else if (m == "prompt") {
+      c.openai.mode = llm::OutputMode::prompt;
+    } else {
+      return Error::invalid("OPENAI_OUTPUT_MODE",
+                            "OPENAI_OUTPUT_MODE must be json_schema, json_object or prompt");
+    }
+  }
+  if (const char* v = env("OPENAI_REASONING_EFFORT")) c.openai.reasoning_effort = v;
+  return ok();
+}
+
 }  // namespace
 
 Result<Config> Config::from_env() {
@@ -89,6 +132,7 @@ Result<Config> Config::from_env() {
   CA_CHECK(read_bool("SERVE_WORKERS", c.serve_workers));
   CA_CHECK(read_bool("ALLOW_PRIVATE_AGENT_TARGETS", c.allow_private_agent_targets));
   CA_CHECK(read_int("MAX_BODY_BYTES", c.max_body_bytes, 1024, 64LL << 20));
+  CA_CHECK(read_onboarding(c));
   CA_CHECK(read_channels(c));
   if (!c.admin_api_key.empty() && c.admin_api_key.size() < 24) {
     return Error::invalid("ADMIN_API_KEY", "ADMIN_API_KEY must be at least 24 characters");

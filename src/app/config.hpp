@@ -7,6 +7,7 @@
 #include <string>
 
 #include "domain/result.hpp"
+#include "llm/openai_client.hpp"
 
 namespace ca::app {
 
@@ -25,6 +26,14 @@ struct Config {
   bool allow_private_agent_targets = false;  // ALLOW_PRIVATE_AGENT_TARGETS (dev/tests)
   int db_pool_size = 8;                      // DB_POOL_SIZE
   std::size_t max_body_bytes = 1 << 20;      // MAX_BODY_BYTES
+  // Onboarding: where creator data comes from, and the model that writes profiles (none:
+  // the offline engine). The LLM is on when OPENAI_API_KEY or OPENAI_BASE_URL is set.
+  std::string creator_source = "fixtures";  // CREATOR_SOURCE: fixtures | topmate
+  std::string creator_fixtures_dir;  // CREATOR_FIXTURES_DIR; empty: the shipped fixtures
+  std::string topmate_api_url;       // TOPMATE_API_URL (required with CREATOR_SOURCE=topmate)
+  bool llm_enabled = false;
+  llm::OpenAiConfig openai;  // OPENAI_API_KEY (secret), OPENAI_BASE_URL, OPENAI_MODEL,
+                             // OPENAI_OUTPUT_MODE, OPENAI_REASONING_EFFORT
   // Sending. WhatsApp goes through Twilio when SID, token and sender are all set, email
   // through SMTP when SMTP_URL and EMAIL_FROM are; otherwise (or with CHANNEL_MODE=sandbox)
   // the sandbox channel records messages in the outbox and sends nothing.

@@ -4,7 +4,10 @@
 #include <spdlog/sinks/stdout_sinks.h>
 
 #include <spdlog/spdlog.h>
+#include <boost/json/parse.hpp>
+
 #include <csignal>
+#include <filesystem>
 #include <thread>
 
 #include "actions/actions.hpp"
@@ -20,6 +23,9 @@
 #include "domain/ids.hpp"
 #include "http/server.hpp"
 #include "ingest/agent_dispatch.hpp"
+#include "llm/openai_client.hpp"
+#include "onboarding/onboarding_service.hpp"
+#include "onboarding/sources.hpp"
 #include "jobs/worker_pool.hpp"
 #include "store/store.hpp"
 
@@ -64,6 +70,36 @@ std::unique_ptr<Senders> make_senders(store::Store& store, const Clock& clock, I
 
 }  // namespace
 
+namespace {
+
+// Onboarding's adapters as configured: the creator source and the model (none: offline).
+struct OnboardingParts {
+  std::unique_ptr<onboarding::CreatorSource> source;
+  std::unique_ptr<llm::LlmClient> llm;
+  std::unique_ptr<onboarding::OnboardingService> service;
+};
+
+std::unique_ptr<OnboardingParts> make_onboarding(store::Store& store, const Clock& clock,
+                                                 IdGenerator& ids, const Config& config,
+                                                 jobs::Waker* waker) {
+  auto p = std::make_unique<OnboardingParts>();
+  if (config.creator_source == "topmate") {
+    onboarding::TopmateOptions o;
+    o.base_url = config.topmate_api_url;
+    p->source = onboarding::make_topmate_source(o);
+  } else {
+    p->source = std::make_unique<onboarding::FixtureSource>(
+        config.creator_fixtures_dir.empty() ? onboarding::default_fixtures_dir()
+                                            : std::filesystem::path(config.creator_fixtures_dir));
+  }
+  if (config.llm_enabled) p->llm = llm::make_openai_client(config.openai);
+  p->service = std::make_unique<onboarding::OnboardingService>(store, clock, ids, *p->source,
+                                                               p->llm.get(), waker);
+  return p;
+}
+
+}  // namespace
+
 struct Service::Parts {
   SystemClock clock;
   SecureRandom random;
@@ -75,6 +111,7 @@ struct Service::Parts {
   std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<ingest::GroupCommitter> group_commit;
   std::unique_ptr<agents::InvocationRunner> runner;
+  std::unique_ptr<OnboardingParts> onboarding;
   std::unique_ptr<actions::ActionService> actions;
   std::unique_ptr<Senders> senders;  // before workers: the pool stops first
   std::unique_ptr<jobs::WorkerPool> workers;
@@ -163,6 +200,9 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   parts->deps = std::make_unique<api::ApiDeps>(
       api::ApiDeps{*parts->store, *parts->auth, parts->clock, parts->ids, parts->random,
                    *parts->ingest, parts->group_commit.get()});
+  parts->onboarding =
+      make_onboarding(*parts->store, parts->clock, parts->ids, config, &parts->waker);
+  parts->deps->onboarding = parts->onboarding->service.get();
   parts->actions = std::make_unique<actions::ActionService>(*parts->store, parts->clock, parts->ids);
   parts->deps->actions = parts->actions.get();
   parts->deps->twilio_auth_token = config.twilio_auth_token;
@@ -183,6 +223,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
     parts->runner = make_runner(*parts->store, parts->clock, parts->ids, config);
     parts->workers = make_pool(*parts->store, parts->clock, config, &parts->waker);
     parts->runner->register_with(*parts->workers);
+    parts->onboarding->service->register_with(*parts->workers);
     parts->senders = make_senders(*parts->store, parts->clock, parts->ids, config);
     parts->senders->scheduler->register_with(*parts->workers);
   }
@@ -215,6 +256,8 @@ Result<void> run_worker(const Config& config) {
   auto runner = make_runner(**store, clock, ids, config);
   auto pool = make_pool(**store, clock, config, nullptr);
   runner->register_with(*pool);
+  auto onboarding = make_onboarding(**store, clock, ids, config, &pool->waker());
+  onboarding->service->register_with(*pool);
   auto senders = make_senders(**store, clock, ids, config);
   senders->scheduler->register_with(*pool);
   std::thread waiter([&] {
@@ -266,6 +309,61 @@ Result<std::string> create_key(const Config& config, bool admin,
   CA_CHECK(store::in_tx(**store, store::TxMode::write,
                         [&](store::Tx& tx) { return tx.api_keys().insert(key); }));
   return minted.key;
+}
+
+Result<void> onboard(const Config& config, const std::string& username, bool deploy,
+                     std::ostream& out) {
+  auto store = open_and_migrate(config);
+  if (!store) return std::move(store).error();
+  SystemClock clock;
+  SecureRandom random;
+  IdGenerator ids(clock, random);
+  auto parts = make_onboarding(**store, clock, ids, config, nullptr);
+  onboarding::OnboardingService& svc = *parts->service;
+  out << "onboarding " << username << " from " << svc.source().name() << " ("
+      << (parts->llm ? "model " + parts->llm->model() : std::string("offline engine")) << ")\n";
+  auto started = svc.start(onboarding::StartRequest{username, std::nullopt, std::nullopt},
+                           /*enqueue=*/false);
+  if (!started) return std::move(started).error();
+  out << "  creator " << started->creator_id << ", onboarding " << started->onboarding_id << "\n";
+  CA_CHECK(svc.run(started->onboarding_id, [&out](std::string_view step, std::string_view detail) {
+    out << "  " << step << ": " << detail << "\n";
+    out.flush();
+  }));
+  auto run = svc.status(Tenant::admin(), started->onboarding_id);
+  if (!run) return std::move(run).error();
+  if (run->status != store::OnboardingStatus::completed) {
+    return Error::invalid("username", run->error.value_or("onboarding did not complete"));
+  }
+  auto profile = svc.profile(Tenant::admin(), started->creator_id);
+  if (!profile) return std::move(profile).error();
+  boost::system::error_code ec;
+  boost::json::value p = boost::json::parse(profile->profile_json, ec);
+  if (!ec && p.is_object()) {
+    const auto& o = p.as_object();
+    auto text = [&o](const char* k) {
+      const auto* v = o.if_contains(k);
+      return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string{};
+    };
+    out << "profile (generated by " << profile->generated_by << "):\n  " << text("llm_summary")
+        << "\n  pitch: " << text("sales_pitch") << "\n";
+    if (const auto* services = o.if_contains("services"); services && services->is_array()) {
+      for (const auto& s : services->as_array()) {
+        const auto& so = s.as_object();
+        out << "  - " << so.at("name").as_string().c_str() << ": "
+            << so.at("price").as_object().at("display").as_string().c_str() << "\n";
+      }
+    }
+  }
+  if (deploy) {
+    auto d = svc.deploy_agent(Tenant::admin(), started->creator_id);
+    if (!d) return std::move(d).error();
+    out << (d->created ? "deployed" : "already deployed") << " sales agent " << d->agent.id
+        << " (triggers:";
+    for (const auto& t : d->agent.triggers) out << " " << t.event_type;
+    out << ")\n";
+  }
+  return ok();
 }
 
 void setup_logging(const std::string& level) {

@@ -37,6 +37,10 @@ Result<void> run_worker(const Config& config);
 
 // `creator-agents migrate`: returns how many migrations ran.
 Result<int> migrate(const Config& config);
+// `creator-agents onboard USERNAME [--deploy]`: the onboarding service run inline against
+// DATABASE_URL (migrated first), a line per step and the result printed to `out`.
+Result<void> onboard(const Config& config, const std::string& username, bool deploy,
+                     std::ostream& out);
 // `creator-agents keys create`: mints a key (admin, or for creator_id) and returns it.
 Result<std::string> create_key(const Config& config, bool admin,
                                const std::optional<std::string>& creator_id);

@@ -1,4 +1,4 @@
-// creator-agents: serve | worker | migrate | keys create. Later: onboard, simulate, demo.
+// creator-agents: serve | worker | migrate | keys create | onboard. Later: simulate, demo.
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -47,6 +47,17 @@ int main(int argc, char** argv) {
   admin_flag->excludes(creator_opt);
   creator_opt->excludes(admin_flag);
 
+  auto* onboard = cli.add_subcommand(
+      "onboard", "Onboard a creator by username: fetch, generate the profile, store (migrates first)");
+  std::string onboard_username;
+  std::optional<std::string> onboard_source;
+  bool onboard_deploy = false;
+  onboard->add_option("username", onboard_username, "The creator's username at the source")
+      ->required();
+  onboard->add_option("--source", onboard_source, "fixtures | topmate (env CREATOR_SOURCE)")
+      ->check(CLI::IsMember({"fixtures", "topmate"}));
+  onboard->add_flag("--deploy", onboard_deploy, "Also deploy the creator's sales agent");
+
   CLI11_PARSE(cli, argc, argv);
 
   auto config = ca::app::Config::from_env();
@@ -68,6 +79,16 @@ int main(int argc, char** argv) {
     auto r = ca::app::run_worker(*config);
     if (!r) return fail(r.error());
     spdlog::info("worker stopped");
+    return 0;
+  }
+  if (*onboard) {
+    if (onboard_source) config->creator_source = *onboard_source;
+    if (config->creator_source == "topmate" && config->topmate_api_url.empty()) {
+      std::cerr << "error: --source topmate needs TOPMATE_API_URL\n";
+      return 2;
+    }
+    auto r = ca::app::onboard(*config, onboard_username, onboard_deploy, std::cout);
+    if (!r) return fail(r.error());
     return 0;
   }
   if (*migrate) {

@@ -1,2 +1,0 @@
-// Placeholder until onboarding lands.
-#include "store/onboarding_repo.hpp"

@@ -1,2 +1,0 @@
-// Placeholder; the onboarding suite replaces it.
-#include <gtest/gtest.h>
