@@ -223,10 +223,10 @@ TEST(SmtpChannel, RefusalAfterDataFollowsTheReplyClass) {
 
 TEST(SmtpChannel, NoAnswerAfterDataIsUnknown) {
   SmtpBehaviour b;
-  b.data_end_delay = std::chrono::milliseconds{1500};
+  b.data_end_delay = std::chrono::milliseconds{2500};
   SmtpSink sink(b);
   auto cfg = config_for(sink.port());
-  cfg.timeout = std::chrono::milliseconds{400};
+  cfg.timeout = std::chrono::milliseconds{800};  // ample for the dialogue up to DATA
   SendResult r = make_smtp_channel(cfg)->send(email());
   EXPECT_EQ(r.outcome, SendOutcome::unknown) << r.error;
   auto sessions = sink.sessions();

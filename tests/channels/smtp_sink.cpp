@@ -143,6 +143,10 @@ SmtpSink::~SmtpSink() {
 }
 
 std::vector<SmtpSession> SmtpSink::sessions() const {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds{5};
+  while (in_session_ && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{5});
+  }
   std::lock_guard lock(mu_);
   return sessions_;
 }
@@ -153,6 +157,7 @@ void SmtpSink::loop() {
     if (::poll(&p, 1, 20) <= 0) continue;
     int c = ::accept(fd_, nullptr, nullptr);
     if (c < 0) continue;
+    in_session_ = true;
     serve(c);
     ::close(c);
   }
@@ -164,6 +169,7 @@ void SmtpSink::serve(int fd) {
   auto record = [&] {
     std::lock_guard lock(mu_);
     sessions_.push_back(s);
+    in_session_ = false;
   };
   auto* ctx = static_cast<SSL_CTX*>(ssl_ctx_);
   if (behaviour_.implicit_tls && (ctx == nullptr || !conn.start_tls(ctx))) {

@@ -44,6 +44,8 @@ class SmtpSink {
   SmtpSink& operator=(const SmtpSink&) = delete;
 
   int port() const { return port_; }
+  // Sessions so far; waits (up to 5 s) for one in progress to end, since a client may
+  // return before the server has seen its QUIT or close.
   std::vector<SmtpSession> sessions() const;
 
  private:
@@ -54,6 +56,7 @@ class SmtpSink {
   int fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> in_session_{false};
   mutable std::mutex mu_;
   std::vector<SmtpSession> sessions_;
   void* ssl_ctx_ = nullptr;  // SSL_CTX*, OpenSSL kept out of this header

@@ -194,11 +194,11 @@ TEST(TwilioChannel, TooManyRequestsIsRetryableAfterRetryAfter) {
 TEST(TwilioChannel, NoAnswerAfterTheRequestWentOutIsUnknown) {
   LocalHttpServer server([](const ReceivedRequest&) {
     CannedReply r = created();
-    r.delay = std::chrono::milliseconds{1500};
+    r.delay = std::chrono::milliseconds{2000};
     return r;
   });
   auto cfg = config_for(server);
-  cfg.timeout = std::chrono::milliseconds{300};
+  cfg.timeout = std::chrono::milliseconds{500};
   auto channel = make_twilio_channel(cfg);
   SendResult r = channel->send(free_form());
   EXPECT_EQ(r.outcome, SendOutcome::unknown) << r.error;

@@ -97,6 +97,7 @@ TEST(TwilioStatus, MapsProviderStatuses) {
   EXPECT_EQ(action_status_for("read"), "read");
   EXPECT_EQ(action_status_for("failed"), "failed");
   EXPECT_EQ(action_status_for("undelivered"), "failed");
+  EXPECT_EQ(action_status_for("canceled"), "failed");  // will never be delivered
   for (const char* none :
        {"queued", "accepted", "sending", "scheduled", "receiving", "received", "", "bogus"}) {
     EXPECT_EQ(action_status_for(none), std::nullopt) << none;
