@@ -156,9 +156,13 @@ Result<MimeMessage> build_mime(const OutboundMessage& m, const Mailbox& from, Ti
   std::string h;
   if (from.display_name.empty()) {
     h += "From: " + from.address + "\r\n";
-  } else if (is_ascii(from.display_name) &&
-             from.display_name.find_first_of("\"\\()<>,;:@[]") == std::string::npos) {
-    h += "From: \"" + from.display_name + "\" <" + from.address + ">\r\n";
+  } else if (is_ascii(from.display_name)) {
+    std::string quoted;  // RFC 5322 quoted-string: commas and the like stay in the name
+    for (char c : from.display_name) {
+      if (c == '"' || c == '\\') quoted += '\\';
+      quoted += c;
+    }
+    h += "From: \"" + quoted + "\" <" + from.address + ">\r\n";
   } else {
     h += "From: " + encode_header_words(from.display_name) + " <" + from.address + ">\r\n";
   }
