@@ -100,15 +100,16 @@ std::optional<Money> money_of(double major, const std::string& currency) {
 
 // price: a number of major units, a numeric string, or {amount, currency}; the same under
 // "charge" or "pricing". The currency falls back to the service's, then INR (Topmate's home).
-std::optional<Money> price_of(const bj::object& s, std::optional<std::string> fallback_currency) {
+std::optional<Money> price_of(const bj::object& s,
+                              const std::optional<std::string>& fallback_currency) {
   std::optional<std::string> currency = currency_of(field(s, "currency"));
   for (std::string_view key : {"price", "charge", "pricing", "amount"}) {
     const bj::value* v = field(s, key);
     if (v == nullptr) continue;
     if (v->is_object()) {
       const bj::object& po = v->get_object();
-      auto c = currency_of(field(po, "currency")).value_or(
-          currency.value_or(fallback_currency.value_or("INR")));
+      auto c = currency_of(field(po, "currency"))
+                   .value_or(currency.value_or(fallback_currency.value_or("INR")));
       auto amount = number_of(field(po, "amount"));
       if (!amount) amount = number_of(field(po, "value"));
       if (amount) return money_of(*amount, c);
@@ -233,7 +234,8 @@ Result<CreatorData> parse_topmate(std::string_view json, std::string_view expect
     return Error::invalid("source", "creator data has no valid username");
   }
   d.user_id = text_of(field(o, "user_id"), 64);
-  d.name = text_of(field(o, "name")).value_or(text_of(field(o, "display_name")).value_or(d.username));
+  d.name =
+      text_of(field(o, "name")).value_or(text_of(field(o, "display_name")).value_or(d.username));
   d.description = text_of(field(o, "description"), kDescriptionMax).value_or("");
   if (d.description.empty()) d.description = text_of(field(o, "bio"), kDescriptionMax).value_or("");
   if (auto r = number_of(field(o, "average_rating")); r && *r > 0 && *r <= 5) {
@@ -289,7 +291,8 @@ Result<CreatorData> parse_topmate(std::string_view json, std::string_view expect
       if (!text) text = text_of(field(to, "testimonial"), 1000);
       if (!text) continue;
       tm.text = *text;
-      tm.author = text_of(field(to, "author"), 80).value_or(text_of(field(to, "name"), 80).value_or(""));
+      tm.author =
+          text_of(field(to, "author"), 80).value_or(text_of(field(to, "name"), 80).value_or(""));
       if (auto r = number_of(field(to, "rating")); r && *r > 0 && *r <= 5) tm.rating = *r;
       d.testimonials.push_back(std::move(tm));
     }

@@ -17,9 +17,10 @@ namespace ca::onboarding {
 struct SourceService {
   std::string id;     // the source's id, as text ("880101")
   std::string title;  // plain text
-  std::string type;   // normalised: call | cohort | webinar | course | package | digital_product | priority_dm | service
+  std::string type;   // normalised: call | cohort | webinar | course | package | digital_product |
+                      // priority_dm | service
   Money price;
-  std::optional<int> duration_minutes;  // when the source gives minutes or hours
+  std::optional<int> duration_minutes;       // when the source gives minutes or hours
   std::optional<std::string> duration_text;  // "6 weeks", "4 sessions"
   std::string description;                   // plain text (HTML stripped)
   std::optional<std::int64_t> bookings_count;
@@ -47,7 +48,8 @@ struct CreatorData {
   std::optional<std::string> featured_service_id;  // current_offering, when it is a service
   std::vector<SourceService> services;
   std::vector<Testimonial> testimonials;
-  std::vector<std::string> notes;  // what was skipped while reading (e.g. a service without a price)
+  std::vector<std::string>
+      notes;  // what was skipped while reading (e.g. a service without a price)
 };
 
 // Parses Topmate-shaped JSON. Missing optional fields stay empty and unknown fields are

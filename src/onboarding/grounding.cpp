@@ -66,7 +66,8 @@ void check_money(const std::string& text, const CreatorData& d, std::vector<std:
     const auto& m = *it;
     // "Rs" inside a word ("Users 500") is not a currency.
     if (m.position(0) > 0 && m[1].str().starts_with("R") &&
-        std::isalpha(static_cast<unsigned char>(text[static_cast<std::size_t>(m.position(0)) - 1])) != 0)
+        std::isalpha(
+            static_cast<unsigned char>(text[static_cast<std::size_t>(m.position(0)) - 1])) != 0)
       continue;
     check(m[1].str(), m[2].str(), m[3].matched, m[0].str());
   }
@@ -187,22 +188,25 @@ Result<void> check_grounded(std::string_view llm_json, const CreatorData& d) {
   if (ec || !root.is_object()) return Error::invalid("", "the reply is not a JSON object");
   const bj::object& o = root.get_object();
   std::vector<std::pair<std::string, std::string>> texts;  // (field path, text)
-  for (std::string_view key : {"llm_summary", "sales_pitch", "target_audience_description",
-                               "agent_instructions"}) {
+  for (std::string_view key :
+       {"llm_summary", "sales_pitch", "target_audience_description", "agent_instructions"}) {
     std::string t = text_field(o, key);
-    if (t.empty()) return Error::invalid(std::string(key), std::string(key) + " must be a non-empty string");
+    if (t.empty())
+      return Error::invalid(std::string(key), std::string(key) + " must be a non-empty string");
     texts.emplace_back(std::string(key), std::move(t));
   }
   const bj::value* vp = o.if_contains("value_propositions");
   if (vp == nullptr || !vp->is_array() || vp->get_array().empty()) {
-    return Error::invalid("value_propositions", "value_propositions must be a non-empty array of strings");
+    return Error::invalid("value_propositions",
+                          "value_propositions must be a non-empty array of strings");
   }
   for (std::size_t i = 0; i < vp->get_array().size(); ++i) {
     const auto& item = vp->get_array()[i];
     if (!item.is_string()) {
       return Error::invalid("value_propositions", "value_propositions must contain only strings");
     }
-    texts.emplace_back("value_propositions[" + std::to_string(i) + "]", std::string(item.get_string()));
+    texts.emplace_back("value_propositions[" + std::to_string(i) + "]",
+                       std::string(item.get_string()));
   }
   const bj::value* services = o.if_contains("services");
   if (services == nullptr || !services->is_array()) {
@@ -213,14 +217,16 @@ Result<void> check_grounded(std::string_view llm_json, const CreatorData& d) {
     const auto& item = services->get_array()[i];
     if (!item.is_object()) return Error::invalid(path, path + " must be an object");
     if (match_service(d, item.get_object()) == nullptr) {
-      return Error::invalid(path, path + " is not one of the creator's services; list only "
-                                         "services from DATA, with their ids");
+      return Error::invalid(path, path +
+                                      " is not one of the creator's services; list only "
+                                      "services from DATA, with their ids");
     }
     texts.emplace_back(path + ".description", text_field(item.get_object(), "description"));
   }
   auto objections = read_objections(o.if_contains("objection_handling"));
   if (objections.empty()) {
-    return Error::invalid("objection_handling", "objection_handling must list objections with responses");
+    return Error::invalid("objection_handling",
+                          "objection_handling must list objections with responses");
   }
   for (std::size_t i = 0; i < objections.size(); ++i) {
     texts.emplace_back("objection_handling[" + std::to_string(i) + "]",

@@ -109,10 +109,9 @@ Result<LlmProfile> generate_with_llm(llm::LlmClient& client, const CreatorData& 
   req.schema_name = "creator_profile";
   req.json_schema = profile_schema();
   req.temperature = 0.3;
-  req.messages = {
-      {"system", kSystem},
-      {"user", "Write the sales profile for this creator.\n<<<DATA\n" + data_block(d) +
-                   "\nDATA>>>"}};
+  req.messages = {{"system", kSystem},
+                  {"user", "Write the sales profile for this creator.\n<<<DATA\n" + data_block(d) +
+                               "\nDATA>>>"}};
   auto validate = [&d](const std::string& json) { return check_grounded(json, d); };
   auto result = llm::complete_structured(client, req, validate);
   if (!result) return std::move(result).error();

@@ -73,7 +73,8 @@ std::vector<std::pair<std::string, std::string>> objections(
   std::string time_answer = "Every session is booked at a time that suits you";
   for (const auto& s : services) {
     if (s.duration_minutes && s.type == "call") {
-      time_answer = s.name + " takes " + duration_label(s) + "; it is booked at a time that suits you";
+      time_answer =
+          s.name + " takes " + duration_label(s) + "; it is booked at a time that suits you";
       break;
     }
   }
@@ -94,7 +95,8 @@ std::string instructions(const CreatorData& d, const std::vector<ProfileService>
                   "like a helpful assistant, not an advertiser.\n";
   if (services.empty()) {
     s += "No services are listed yet: do not offer or price anything; invite the person to "
-         "follow " + d.name + " for upcoming offerings.\n";
+         "follow " +
+         d.name + " for upcoming offerings.\n";
   } else {
     s += "Offer only these services, at exactly these prices:\n";
     for (const auto& svc : services) s += "- " + service_line(svc) + "\n";
@@ -102,8 +104,8 @@ std::string instructions(const CreatorData& d, const std::vector<ProfileService>
   s += "Never invent prices, discounts, dates, guarantees or results. Quote ratings and "
        "booking numbers only as given in this profile.\n"
        "Recommend one service per message, matched to what the person viewed or asked about.\n"
-       "Respect opt-outs immediately; if someone asks for a human, say " + d.name +
-       " will reply personally.";
+       "Respect opt-outs immediately; if someone asks for a human, say " +
+       d.name + " will reply personally.";
   return s;
 }
 

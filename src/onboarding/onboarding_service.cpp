@@ -1,9 +1,9 @@
 #include "onboarding/onboarding_service.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-#include <spdlog/spdlog.h>
 
 #include "domain/validation.hpp"
 #include "jobs/waker.hpp"
@@ -96,8 +96,7 @@ Result<void> sync_products(store::Tx& tx, IdGenerator& ids, Timestamp now,
 }  // namespace
 
 OnboardingService::OnboardingService(store::Store& store, const Clock& clock, IdGenerator& ids,
-                                     CreatorSource& source, llm::LlmClient* llm,
-                                     jobs::Waker* waker)
+                                     CreatorSource& source, llm::LlmClient* llm, jobs::Waker* waker)
     : store_(store), clock_(clock), ids_(ids), source_(source), llm_(llm), waker_(waker) {}
 
 Result<Started> OnboardingService::create_run(store::Tx& tx, const std::string& creator_id,
@@ -170,10 +169,10 @@ Result<Started> OnboardingService::sync(const Tenant& t, const std::string& crea
                             "this creator has no external_username to sync from; onboard it "
                             "with POST /onboarding/ first");
     }
-    return create_run(tx, c->id, *c->external_username,
-                      request_json("sync", *c->external_username, std::nullopt, std::nullopt,
-                                   source_.name()),
-                      true);
+    return create_run(
+        tx, c->id, *c->external_username,
+        request_json("sync", *c->external_username, std::nullopt, std::nullopt, source_.name()),
+        true);
   });
   if (started && waker_ != nullptr) waker_->notify();
   return started;
@@ -205,9 +204,8 @@ Result<void> OnboardingService::run(const std::string& id, const ProgressFn& pro
   auto say = [&](std::string_view step, std::string_view detail) {
     if (progress) progress(step, detail);
   };
-  auto run = store::in_tx(store_, TxMode::read, [&](store::Tx& tx) {
-    return tx.onboardings().get(Tenant::admin(), id);
-  });
+  auto run = store::in_tx(store_, TxMode::read,
+                          [&](store::Tx& tx) { return tx.onboardings().get(Tenant::admin(), id); });
   if (!run) return std::move(run).error();
   if (run->status != OnboardingStatus::processing) return ok();  // a re-delivered job
 
@@ -216,11 +214,10 @@ Result<void> OnboardingService::run(const std::string& id, const ProgressFn& pro
   auto record = source_.fetch(run->username);
   if (!record) {
     const Error& e = record.error();
-    std::string message = e.code == ErrorCode::not_found
-                              ? "creator not found: no creator \"" + run->username + "\" at " +
-                                    source_.name()
-                              : "could not read creator data from " + source_.name() + ": " +
-                                    e.message;
+    std::string message =
+        e.code == ErrorCode::not_found
+            ? "creator not found: no creator \"" + run->username + "\" at " + source_.name()
+            : "could not read creator data from " + source_.name() + ": " + e.message;
     say("failed", message);
     return finish_failed(id, message);
   }
@@ -298,8 +295,8 @@ Result<void> OnboardingService::run(const std::string& id, const ProgressFn& pro
 Result<void> OnboardingService::handle_job(const store::Job& job) {
   boost::system::error_code ec;
   bj::value payload = bj::parse(job.payload_json, ec);
-  const bj::value* id = (!ec && payload.is_object()) ? payload.as_object().if_contains("onboarding_id")
-                                                     : nullptr;
+  const bj::value* id =
+      (!ec && payload.is_object()) ? payload.as_object().if_contains("onboarding_id") : nullptr;
   if (id == nullptr || !id->is_string()) {
     return Error::invalid("payload", "onboarding job without onboarding_id");
   }

@@ -136,14 +136,16 @@ SocialProof social_proof_from(const CreatorData& d) {
   s.total_bookings = d.total_bookings;
   s.followers = d.followers;
   s.testimonials_count =
-      d.testimonials_count ? d.testimonials_count
-                           : (d.testimonials.empty() ? std::nullopt
-                                                     : std::optional<std::int64_t>(
-                                                           static_cast<std::int64_t>(d.testimonials.size())));
+      d.testimonials_count
+          ? d.testimonials_count
+          : (d.testimonials.empty()
+                 ? std::nullopt
+                 : std::optional<std::int64_t>(static_cast<std::int64_t>(d.testimonials.size())));
   s.badges = d.badges;
   for (const auto& t : d.testimonials) {
     if (s.highlights.size() >= 3) break;
-    s.highlights.push_back("\u201C" + t.text + "\u201D" + (t.author.empty() ? "" : " \u2014 " + t.author));
+    s.highlights.push_back("\u201C" + t.text + "\u201D" +
+                           (t.author.empty() ? "" : " \u2014 " + t.author));
   }
   std::vector<std::string> parts;
   if (d.total_bookings && *d.total_bookings > 0)
@@ -169,12 +171,8 @@ SocialProof social_proof_from(const CreatorData& d) {
 bj::object to_json(const SalesProfile& p) {
   bj::array services;
   for (const auto& s : p.services) {
-    bj::object o{{"id", s.id},
-                 {"source_id", s.source_id},
-                 {"name", s.name},
-                 {"type", s.type},
-                 {"price", money_json(s.price)},
-                 {"description", s.description}};
+    bj::object o{{"id", s.id},     {"source_id", s.source_id},     {"name", s.name},
+                 {"type", s.type}, {"price", money_json(s.price)}, {"description", s.description}};
     if (s.duration_minutes) o["duration_minutes"] = *s.duration_minutes;
     if (s.duration_text) o["duration"] = *s.duration_text;
     if (s.url) o["url"] = *s.url;

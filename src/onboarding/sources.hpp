@@ -49,7 +49,7 @@ std::filesystem::path default_fixtures_dir();
 struct TopmateOptions {
   std::string base_url;  // TOPMATE_API_URL, e.g. https://gcp.galactus.run
   std::chrono::milliseconds timeout{10000};
-  int max_attempts = 3;  // GETs are safe to repeat: transport errors, 429 and 5xx
+  int max_attempts = 3;                    // GETs are safe to repeat: transport errors, 429 and 5xx
   std::chrono::milliseconds backoff{500};  // doubled per retry
 };
 

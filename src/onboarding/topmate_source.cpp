@@ -48,8 +48,8 @@ class TopmateSource final : public CreatorSource {
   Result<SourceRecord> fetch(const std::string& username) override {
     if (!is_username(username)) return Error::not_found("creator not found: " + username);
     net::HttpRequest req;
-    req.url = options_.base_url + "/fetchByUsernameAdditionalDetails/?username=" +
-              url_encode(username);
+    req.url =
+        options_.base_url + "/fetchByUsernameAdditionalDetails/?username=" + url_encode(username);
     req.headers = {{"Accept", "application/json"}};
     req.timeout = options_.timeout;
     req.max_response_bytes = kMaxBody;
@@ -72,22 +72,21 @@ class TopmateSource final : public CreatorSource {
         continue;
       }
       if (r->status != 200) {
-        return Error::unavailable("Topmate answered HTTP " + std::to_string(r->status) +
-                                  " for " + username);
+        return Error::unavailable("Topmate answered HTTP " + std::to_string(r->status) + " for " +
+                                  username);
       }
       SourceRecord rec;
       rec.raw_json = std::move(r->body);
       auto data = parse_topmate(rec.raw_json, username);
       if (!data) {
-        return Error::invalid("source", "Topmate returned unreadable data for " + username +
-                                            ": " + data.error().message);
+        return Error::invalid("source", "Topmate returned unreadable data for " + username + ": " +
+                                            data.error().message);
       }
       rec.data = std::move(*data);
       return rec;
     }
     spdlog::warn("topmate: {} after {} attempt(s)", last.message, attempts);
-    return Error::unavailable(last.message + " (after " + std::to_string(attempts) +
-                              " attempts)");
+    return Error::unavailable(last.message + " (after " + std::to_string(attempts) + " attempts)");
   }
 
  private:
@@ -98,8 +97,7 @@ class TopmateSource final : public CreatorSource {
 
 }  // namespace
 
-std::unique_ptr<CreatorSource> make_topmate_source(TopmateOptions options,
-                                                   net::HttpClient* http) {
+std::unique_ptr<CreatorSource> make_topmate_source(TopmateOptions options, net::HttpClient* http) {
   return std::make_unique<TopmateSource>(std::move(options), http);
 }
 

@@ -30,12 +30,9 @@ OnboardingRun read_run(const SqlRow& r) {
 
 const char* to_string(OnboardingStatus s) {
   switch (s) {
-    case OnboardingStatus::processing:
-      return "processing";
-    case OnboardingStatus::completed:
-      return "completed";
-    case OnboardingStatus::failed:
-      return "failed";
+    case OnboardingStatus::processing: return "processing";
+    case OnboardingStatus::completed: return "completed";
+    case OnboardingStatus::failed: return "failed";
   }
   return "failed";
 }

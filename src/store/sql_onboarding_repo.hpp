@@ -21,8 +21,7 @@ class SqlOnboardingRepo final : public OnboardingRepo {
   Result<void> insert(const OnboardingRun& run) override;
   Result<OnboardingRun> get(const Tenant& t, const std::string& id) override;
   Result<void> update(const OnboardingRun& run) override;
-  Result<std::optional<std::string>> find_creator_by_username(
-      const std::string& username) override;
+  Result<std::optional<std::string>> find_creator_by_username(const std::string& username) override;
   Result<void> lock_creator(const std::string& creator_id) override;
 
  private:

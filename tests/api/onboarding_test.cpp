@@ -73,7 +73,8 @@ TEST_F(OnboardingApi, OnboardPollReadProfile) {
 TEST_F(OnboardingApi, ReonboardingUpdatesTheSameCreator) {
   auto first = onboard(R"({"username":"priya_careers"})");
   wait_done(str(first.at("onboarding_id")));
-  auto second = onboard(R"({"username":"priya_careers","name":"Priya R.","email":"priya@example.com"})");
+  auto second =
+      onboard(R"({"username":"priya_careers","name":"Priya R.","email":"priya@example.com"})");
   auto done = wait_done(str(second.at("onboarding_id")));
   EXPECT_EQ(done.at("status").as_string(), "completed");
   EXPECT_EQ(str(second.at("creator_id")), str(first.at("creator_id")));
@@ -100,8 +101,8 @@ TEST_F(OnboardingApi, UnknownUsernameEndsFailed) {
   EXPECT_EQ(done.at("status").as_string(), "failed");
   ASSERT_TRUE(done.contains("error"));
   EXPECT_NE(std::string(done.at("error").as_string()).find("creator not found"), std::string::npos);
-  expect_error(client_->get("/onboarding/profile/" + str(started.at("creator_id")), kAdminKey),
-               404, "not_found");
+  expect_error(client_->get("/onboarding/profile/" + str(started.at("creator_id")), kAdminKey), 404,
+               "not_found");
 }
 
 TEST_F(OnboardingApi, DeployTwiceGivesOneAgent) {
@@ -138,8 +139,8 @@ TEST_F(OnboardingApi, CreatorKeysSeeOnlyTheirOwnCreator) {
   expect_error(client_->get("/onboarding/" + str(b.at("onboarding_id")), a_key), 404, "not_found");
   expect_error(client_->get("/onboarding/agents/" + b_id, a_key), 404, "not_found");
   expect_error(client_->post("/onboarding/deploy-agent/" + b_id, "", a_key), 404, "not_found");
-  expect_error(client_->post("/onboarding/sync", R"({"creator_id":")" + b_id + R"("})", a_key),
-               404, "not_found");
+  expect_error(client_->post("/onboarding/sync", R"({"creator_id":")" + b_id + R"("})", a_key), 404,
+               "not_found");
   // Own sync: the body may omit creator_id with a creator key.
   auto sync = client_->post("/onboarding/sync", "{}", a_key);
   ASSERT_EQ(sync.status, 202) << sync.body;
@@ -169,8 +170,9 @@ TEST_F(OnboardingApi, BadInputNamesTheField) {
                "invalid_argument", "creator_id");
   // A creator made by hand has no username to sync from.
   const std::string manual = create_creator("manual");
-  expect_error(client_->post("/onboarding/sync", R"({"creator_id":")" + manual + R"("})", kAdminKey),
-               400, "invalid_argument", "creator_id");
+  expect_error(
+      client_->post("/onboarding/sync", R"({"creator_id":")" + manual + R"("})", kAdminKey), 400,
+      "invalid_argument", "creator_id");
   expect_error(client_->post("/onboarding/deploy-agent/" + manual, R"({"x":1})", kAdminKey), 400,
                "invalid_argument", "x");
   expect_error(client_->get("/onboarding/not-a-uuid", kAdminKey), 404, "not_found");

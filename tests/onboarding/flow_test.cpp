@@ -30,12 +30,12 @@ std::string chat_reply(const std::string& content) {
   return bj::serialize(bj::object{
       {"id", "chatcmpl-1"},
       {"model", "test-model"},
-      {"choices", bj::array{bj::object{{"index", 0},
-                                       {"message", bj::object{{"role", "assistant"},
-                                                              {"content", content}}},
-                                       {"finish_reason", "stop"}}}},
-      {"usage", bj::object{{"prompt_tokens", 900}, {"completion_tokens", 300},
-                           {"total_tokens", 1200}}}});
+      {"choices",
+       bj::array{bj::object{{"index", 0},
+                            {"message", bj::object{{"role", "assistant"}, {"content", content}}},
+                            {"finish_reason", "stop"}}}},
+      {"usage",
+       bj::object{{"prompt_tokens", 900}, {"completion_tokens", 300}, {"total_tokens", 1200}}}});
 }
 
 std::string profile_content(const std::string& cohort_price, const std::string& pitch) {
@@ -165,7 +165,8 @@ TEST_F(OnboardingFlow, OfflineThroughTheWorkerPool) {
   EXPECT_EQ(creator->external_username, "ajay_shenoy");
   for (const auto& s : p.at("services").as_array()) {
     const std::string id(s.as_object().at("id").as_string());
-    EXPECT_TRUE(std::any_of(prods.begin(), prods.end(), [&](const Product& x) { return x.id == id; }));
+    EXPECT_TRUE(
+        std::any_of(prods.begin(), prods.end(), [&](const Product& x) { return x.id == id; }));
   }
 }
 
@@ -216,7 +217,8 @@ TEST_F(OnboardingFlow, HallucinatedServicePriceIsReplacedByTheSources) {
 
 TEST_F(OnboardingFlow, PriceInventedInTextTwiceFallsBackToOffline) {
   LocalHttpServer llm_server([](const ReceivedRequest&) {
-    return CannedReply{200, chat_reply(profile_content("\u20B950,000", "Today only \u20B929,999!"))};
+    return CannedReply{200,
+                       chat_reply(profile_content("\u20B950,000", "Today only \u20B929,999!"))};
   });
   auto llm = llm_client(llm_server);
   auto svc = service(fixtures_, llm.get());
@@ -232,14 +234,15 @@ TEST_F(OnboardingFlow, PriceInventedInTextTwiceFallsBackToOffline) {
 
 TEST_F(OnboardingFlow, RefusalFallsBackToOfflineAndIsRecorded) {
   LocalHttpServer llm_server([](const ReceivedRequest&) {
-    return CannedReply{200, bj::serialize(bj::object{
-        {"model", "test-model"},
-        {"choices", bj::array{bj::object{
-                        {"index", 0},
-                        {"message", bj::object{{"role", "assistant"},
-                                               {"content", nullptr},
-                                               {"refusal", "I can't help with that."}}},
-                        {"finish_reason", "stop"}}}}})};
+    return CannedReply{
+        200, bj::serialize(bj::object{
+                 {"model", "test-model"},
+                 {"choices", bj::array{bj::object{
+                                 {"index", 0},
+                                 {"message", bj::object{{"role", "assistant"},
+                                                        {"content", nullptr},
+                                                        {"refusal", "I can't help with that."}}},
+                                 {"finish_reason", "stop"}}}}})};
   });
   auto llm = llm_client(llm_server);
   auto svc = service(fixtures_, llm.get());
@@ -261,8 +264,8 @@ TEST_F(OnboardingFlow, UnknownUsernameFails) {
 
 class TopmateFlow : public OnboardingFlow {
  protected:
-  std::unique_ptr<CreatorSource> topmate(const LocalHttpServer& server,
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  std::unique_ptr<CreatorSource> topmate(
+      const LocalHttpServer& server, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     TopmateOptions o;
     o.base_url = server.base_url() + "/";
     o.timeout = timeout;
@@ -290,7 +293,9 @@ TEST_F(TopmateFlow, Found) {
 }
 
 TEST_F(TopmateFlow, NotFound) {
-  LocalHttpServer server([](const ReceivedRequest&) { return CannedReply{404, R"({"detail":"no"})"}; });
+  LocalHttpServer server([](const ReceivedRequest&) {
+    return CannedReply{404, R"({"detail":"no"})"};
+  });
   auto src = topmate(server);
   auto svc = service(*src);
   auto run = onboard(*svc, "ghost");
@@ -300,12 +305,15 @@ TEST_F(TopmateFlow, NotFound) {
 }
 
 TEST_F(TopmateFlow, MalformedJson) {
-  LocalHttpServer server([](const ReceivedRequest&) { return CannedReply{200, "{\"username\": "}; });
+  LocalHttpServer server([](const ReceivedRequest&) {
+    return CannedReply{200, "{\"username\": "};
+  });
   auto src = topmate(server);
   auto svc = service(*src);
   auto run = onboard(*svc, "broken");
   EXPECT_EQ(run.status, store::OnboardingStatus::failed);
-  EXPECT_NE(run.error.value_or("").find("not valid JSON"), std::string::npos) << run.error.value_or("");
+  EXPECT_NE(run.error.value_or("").find("not valid JSON"), std::string::npos)
+      << run.error.value_or("");
 }
 
 TEST_F(TopmateFlow, ServerErrorsAreRetriedThenFail) {

@@ -16,8 +16,8 @@ CreatorData load(const std::string& username) {
   return rec ? rec->data : CreatorData{};
 }
 
-const char* const kCreators[] = {"ajay_shenoy",   "priya_careers", "fitwithrahul", "nisha_invests",
-                                 "sam_designs",   "arjun_beats",   "kavya_writes"};
+const char* const kCreators[] = {"ajay_shenoy", "priya_careers", "fitwithrahul", "nisha_invests",
+                                 "sam_designs", "arjun_beats",   "kavya_writes"};
 
 TEST(OfflineEngine, DeterministicAndComplete) {
   for (const char* name : kCreators) {
@@ -59,7 +59,8 @@ TEST(OfflineEngine, StatesOnlyGroundedFacts) {
 
 TEST(OfflineEngine, ReadsWellForAjay) {
   const SalesProfile p = generate_offline(load("ajay_shenoy"));
-  EXPECT_NE(p.sales_pitch.find("Building Agents in Enterprise"), std::string::npos) << p.sales_pitch;
+  EXPECT_NE(p.sales_pitch.find("Building Agents in Enterprise"), std::string::npos)
+      << p.sales_pitch;
   EXPECT_NE(p.sales_pitch.find("\u20B950,000"), std::string::npos) << p.sales_pitch;
   EXPECT_NE(p.llm_summary.find("18,361 bookings"), std::string::npos) << p.llm_summary;
   EXPECT_EQ(p.ratings.summary, "4.8/5 from 795 ratings");
@@ -94,7 +95,8 @@ TEST(Grounding, FindsInventedPricesRatingsAndCounts) {
 std::string llm_reply(const std::string& cohort_price, const std::string& pitch,
                       const std::string& extra_service = "") {
   return R"({"llm_summary":"Ajay mentors engineers into AI engineering.",
-    "sales_pitch":")" + pitch + R"(",
+    "sales_pitch":")" +
+         pitch + R"(",
     "target_audience_description":"Backend engineers moving into AI.",
     "value_propositions":["Production agent experience","Rated 4.8/5"],
     "services":[{"id":"880101","name":"Building Agents in Enterprise","price":")" +
@@ -108,7 +110,8 @@ TEST(Grounding, ValidatorRejectsInventedServicesAndTextPrices) {
   const CreatorData d = load("ajay_shenoy");
   EXPECT_TRUE(check_grounded(llm_reply("\u20B950,000", "Join the cohort."), d).ok());
   auto invented = check_grounded(
-      llm_reply("\u20B950,000", "Join.", R"(,{"id":"999","name":"Secret Bootcamp","price":"$5","description":"x"})"),
+      llm_reply("\u20B950,000", "Join.",
+                R"(,{"id":"999","name":"Secret Bootcamp","price":"$5","description":"x"})"),
       d);
   ASSERT_FALSE(invented.ok());
   EXPECT_EQ(invented.error().field, "services[1]");

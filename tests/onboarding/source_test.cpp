@@ -81,7 +81,7 @@ TEST(FixtureSource, VariedShapes) {
   auto priya = src.fetch("priya_careers");
   ASSERT_TRUE(priya.ok());
   EXPECT_EQ(priya->data.services[1].price, (Money{349'900, "INR"}));  // "3499"
-  EXPECT_EQ(priya->data.services[1].duration_minutes, 45);           // "45 mins"
+  EXPECT_EQ(priya->data.services[1].duration_minutes, 45);            // "45 mins"
   EXPECT_EQ(priya->data.name, "Priya Raman");
   auto kavya = src.fetch("kavya_writes");
   ASSERT_TRUE(kavya.ok());
