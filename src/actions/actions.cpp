@@ -116,24 +116,23 @@ Result<OptOutResult> ActionService::opt_in(const std::string& e164, const std::s
 }
 
 Result<std::vector<Consumer>> ActionService::inbound_recipients(const std::string& e164) {
-  return store::in_tx(store_, store::TxMode::read,
-                      [&](store::Tx& tx) -> Result<std::vector<Consumer>> {
-                        auto all = tx.delivery().consumers_by_whatsapp(e164);
-                        if (!all) return std::move(all).error();
-                        std::vector<std::string> ids;
-                        for (const auto& c : *all) ids.push_back(c.id);
-                        auto messaged = tx.delivery().consumers_messaged_on_whatsapp(ids);
-                        if (!messaged) return std::move(messaged).error();
-                        if (messaged->empty()) return std::move(*all);
-                        std::vector<Consumer> out;
-                        for (auto& c : *all) {
-                          if (std::find(messaged->begin(), messaged->end(), c.id) !=
-                              messaged->end()) {
-                            out.push_back(std::move(c));
-                          }
-                        }
-                        return out;
-                      });
+  return store::in_tx(
+      store_, store::TxMode::read, [&](store::Tx& tx) -> Result<std::vector<Consumer>> {
+        auto all = tx.delivery().consumers_by_whatsapp(e164);
+        if (!all) return std::move(all).error();
+        std::vector<std::string> ids;
+        for (const auto& c : *all) ids.push_back(c.id);
+        auto messaged = tx.delivery().consumers_messaged_on_whatsapp(ids);
+        if (!messaged) return std::move(messaged).error();
+        if (messaged->empty()) return std::move(*all);
+        std::vector<Consumer> out;
+        for (auto& c : *all) {
+          if (std::find(messaged->begin(), messaged->end(), c.id) != messaged->end()) {
+            out.push_back(std::move(c));
+          }
+        }
+        return out;
+      });
 }
 
 Result<CallbackResult> ActionService::apply_status(const StatusCallback& cb) {
@@ -173,8 +172,8 @@ Result<std::optional<CallbackResult>> ActionService::apply_status_once(const Sta
     }
     if (!cb.provider_message_id.empty() && !action->provider_message_id) {
       // The send's answer was lost (unknown outcome): the callback tells us what happened.
-      CA_CHECK(tx.delivery().reconcile_unknown(*id, cb.provider_message_id, cb.provider_status,
-                                               now));
+      CA_CHECK(
+          tx.delivery().reconcile_unknown(*id, cb.provider_message_id, cb.provider_status, now));
     }
     store::ActionChange change;
     change.status = action->status;
@@ -184,7 +183,8 @@ Result<std::optional<CallbackResult>> ActionService::apply_status_once(const Sta
     const bool forward = next && channels::status_moves_forward(action->status, *next);
     if (forward) {
       change.status = *next;
-      if (*next == "failed" && cb.error_code) change.last_error = "provider error " + *cb.error_code;
+      if (*next == "failed" && cb.error_code)
+        change.last_error = "provider error " + *cb.error_code;
     }
     auto applied = tx.delivery().transition(Tenant::admin(), *id, {action->status}, change, now);
     if (!applied) return std::move(applied).error();

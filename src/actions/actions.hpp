@@ -34,16 +34,16 @@ struct ActionDetail {
 
 // Text a status callback reports, already verified by the caller.
 struct StatusCallback {
-  std::optional<std::string> action_id;  // from our StatusCallback URL (?action_id=)
-  std::string provider_message_id;       // MessageSid
-  std::string provider_status;           // MessageStatus
+  std::optional<std::string> action_id;   // from our StatusCallback URL (?action_id=)
+  std::string provider_message_id;        // MessageSid
+  std::string provider_status;            // MessageStatus
   std::optional<std::string> error_code;  // ErrorCode
 };
 
 enum class CallbackResult { applied, ignored, unknown_message };
 
 struct OptOutResult {
-  std::vector<std::string> consumer_ids;        // consent changed for these
+  std::vector<std::string> consumer_ids;       // consent changed for these
   std::vector<std::string> cancelled_actions;  // scheduled WhatsApp actions cancelled
 };
 

@@ -76,8 +76,8 @@ struct SendScheduler::Claimed {
 Result<void> SendScheduler::run_send(const store::Job& job) {
   boost::system::error_code ec;
   bj::value payload = bj::parse(job.payload_json, ec);
-  const bj::value* id = (!ec && payload.is_object()) ? payload.as_object().if_contains("action_id")
-                                                     : nullptr;
+  const bj::value* id =
+      (!ec && payload.is_object()) ? payload.as_object().if_contains("action_id") : nullptr;
   if (id == nullptr || !id->is_string()) {
     spdlog::warn("action.send job {} without an action_id; dropped", job.id);
     return ok();
@@ -101,8 +101,8 @@ Result<void> SendScheduler::send_action(const std::string& action_id) {
     if (recorded) break;
   }
   if (!recorded) {
-    spdlog::error("action {}: outcome {} not recorded: {}", action_id,
-                  outcome_text(result.outcome), recorded.error().message);
+    spdlog::error("action {}: outcome {} not recorded: {}", action_id, outcome_text(result.outcome),
+                  recorded.error().message);
   }
   return recorded;
 }
@@ -281,11 +281,11 @@ Result<void> SendScheduler::record_outcome(const Claimed& c, const channels::Sen
           ch.status = "failed";
           ch.last_error = "gave up after " + std::to_string(attempts) + " attempts: " + r.error;
           CA_CHECK(tx.delivery().transition(Tenant::admin(), a.id, {"sending"}, ch, now));
-        return ok();
+          return ok();
         }
-        const auto delay = r.retry_after
-                               ? std::chrono::duration_cast<std::chrono::microseconds>(*r.retry_after)
-                               : jobs::backoff_delay(options_.backoff, attempts, 0.5);
+        const auto delay =
+            r.retry_after ? std::chrono::duration_cast<std::chrono::microseconds>(*r.retry_after)
+                          : jobs::backoff_delay(options_.backoff, attempts, 0.5);
         ch.status = "scheduled";
         ch.send_at = now + delay;
         ch.last_error = "retrying: " + r.error;
@@ -305,8 +305,7 @@ Result<void> SendScheduler::record_outcome(const Claimed& c, const channels::Sen
 }
 
 void SendScheduler::register_with(jobs::WorkerPool& pool) {
-  pool.register_handler(agents::kSendJobKind,
-                        [this](const store::Job& j) { return run_send(j); });
+  pool.register_handler(agents::kSendJobKind, [this](const store::Job& j) { return run_send(j); });
 }
 
 }  // namespace ca::actions

@@ -116,16 +116,23 @@ Result<http::Response> list_actions(ApiDeps& d, const auth::Principal& p, http::
 Result<http::Response> get_action(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "action");
   if (!id) return std::move(id).error();
+  auto a = store::in_tx(d.store, TxMode::read,
+                        [&](store::Tx& tx) { return tx.actions().get(p.tenant(), *id); });
+  if (!a) return std::move(a).error();
+  return json_response(200, action_json(*a));
+}
+
+// Every send attempt with its outcome, oldest first: the audit trail behind `attempts`.
+Result<http::Response> list_attempts(ApiDeps& d, const auth::Principal& p, http::Request& req) {
+  auto id = path_id(req, "id", "action");
+  if (!id) return std::move(id).error();
   auto svc = service(d);
   if (!svc) return std::move(svc).error();
   auto detail = (*svc)->get(p.tenant(), *id);
   if (!detail) return std::move(detail).error();
-  bj::object out = action_json(detail->action);
-  // Every send attempt with its outcome: the audit trail behind `attempts`.
-  bj::array history;
-  for (const auto& t : detail->attempts) history.push_back(attempt_json(t));
-  out["attempt_history"] = std::move(history);
-  return json_response(200, out);
+  bj::array items;
+  for (const auto& t : detail->attempts) items.push_back(attempt_json(t));
+  return json_response(200, bj::object{{"items", std::move(items)}});
 }
 
 Result<http::Response> approve(ApiDeps& d, const auth::Principal& p, http::Request& req) {
@@ -185,6 +192,7 @@ Result<http::Response> list_outbox(ApiDeps& d, const auth::Principal& p, http::R
 void register_action_routes(http::Router& router, ApiDeps& d) {
   router.add(Method::get, "/actions", authed(d, list_actions));
   router.add(Method::get, "/actions/{id}", authed(d, get_action));
+  router.add(Method::get, "/actions/{id}/attempts", authed(d, list_attempts));
   router.add(Method::post, "/actions/{id}/approve", authed(d, approve));
   router.add(Method::post, "/actions/{id}/reject", authed(d, reject));
   router.add(Method::post, "/actions/{id}/cancel", authed(d, cancel));

@@ -53,7 +53,8 @@ std::string signed_url(const ApiDeps& d, const http::Request& req) {
     url = d.public_base_url;
   } else {
     auto proto = req.header("x-forwarded-proto");
-    url = std::string(proto ? *proto : "http") + "://" + std::string(req.header("host").value_or(""));
+    url =
+        std::string(proto ? *proto : "http") + "://" + std::string(req.header("host").value_or(""));
   }
   url += req.path;
   for (size_t i = 0; i < req.query.size(); ++i) {
@@ -121,13 +122,13 @@ std::string e164_of(std::string from) {
 
 Result<void> ingest_inbound(ApiDeps& d, const Consumer& c, const channels::FormParams& params) {
   const std::string sid = param(params, "MessageSid");
-  bj::object body{{"creator_id", c.creator_id},
-                  {"consumer_id", c.id},
-                  {"type", "whatsapp_message_received"},
-                  {"source", "webhook"},
-                  {"payload", bj::object{{"text", param(params, "Body")},
-                                         {"message_sid", sid},
-                                         {"channel", "whatsapp"}}}};
+  bj::object body{
+      {"creator_id", c.creator_id},
+      {"consumer_id", c.id},
+      {"type", "whatsapp_message_received"},
+      {"source", "webhook"},
+      {"payload",
+       bj::object{{"text", param(params, "Body")}, {"message_sid", sid}, {"channel", "whatsapp"}}}};
   // Twilio retries a webhook it did not get a 2xx for: the MessageSid makes it a replay.
   std::optional<std::string> key;
   if (!sid.empty()) key = "twilio:" + sid;
@@ -183,8 +184,8 @@ void register_webhook_routes(http::Router& router, ApiDeps& d) {
       Method::post, "/webhooks/twilio/status",
       [&d](http::Request& req) { return status_callback(d, req); }, form);
   router.add(
-      Method::post, "/webhooks/twilio/inbound", [&d](http::Request& req) { return inbound(d, req); },
-      form);
+      Method::post, "/webhooks/twilio/inbound",
+      [&d](http::Request& req) { return inbound(d, req); }, form);
 }
 
 }  // namespace ca::api

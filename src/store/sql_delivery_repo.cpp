@@ -84,7 +84,8 @@ Result<bool> SqlDeliveryRepo::transition(const Tenant& t, const std::string& act
   if (!r) return std::move(r).error();
   if (r->affected > 0) return true;
   SqlParams q{action_id};
-  auto exists = s_.query("SELECT 1 FROM actions WHERE id = $1" + tenant_clause(t, "creator_id", q), q);
+  auto exists =
+      s_.query("SELECT 1 FROM actions WHERE id = $1" + tenant_clause(t, "creator_id", q), q);
   if (!exists) return std::move(exists).error();
   if (exists->rows.empty()) return not_found("action");
   return false;
@@ -105,13 +106,14 @@ Result<ActionSendState> SqlDeliveryRepo::send_state(const std::string& action_id
 Result<std::vector<Timestamp>> SqlDeliveryRepo::counted_history(const Action& a, Timestamp since) {
   if (!valid_id(a.consumer_id) || !valid_id(a.id)) return std::vector<Timestamp>{};
   const std::string sql =
-      std::string("SELECT send_at FROM actions WHERE consumer_id = $1 AND channel = $2 AND id <> $3 "
-                  "AND ((status IN ") +
+      std::string(
+          "SELECT send_at FROM actions WHERE consumer_id = $1 AND channel = $2 AND id <> $3 "
+          "AND ((status IN ") +
       kSentStatuses +
       " AND send_at >= $4) OR (status = 'scheduled' AND (send_at < $5 OR "
       "(send_at = $5 AND id < $3))))";
-  auto r = s_.query(sql, {a.consumer_id, std::string(to_string(a.channel)), a.id,
-                          sql_time(since), sql_time(a.send_at)});
+  auto r = s_.query(sql, {a.consumer_id, std::string(to_string(a.channel)), a.id, sql_time(since),
+                          sql_time(a.send_at)});
   if (!r) return std::move(r).error();
   std::vector<Timestamp> out;
   out.reserve(r->rows.size());
@@ -149,9 +151,9 @@ Result<void> SqlDeliveryRepo::insert_attempt(const ActionAttempt& a) {
   return run(s_,
              std::string("INSERT INTO action_attempts (") + kAttemptColumns +
                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-             {a.id, a.action_id, a.creator_id, a.channel, a.outcome,
-              sql_opt(a.provider_message_id), sql_opt(a.provider_status), sql_opt(a.error),
-              sql_time(a.created_at), sql_time(a.updated_at)});
+             {a.id, a.action_id, a.creator_id, a.channel, a.outcome, sql_opt(a.provider_message_id),
+              sql_opt(a.provider_status), sql_opt(a.error), sql_time(a.created_at),
+              sql_time(a.updated_at)});
 }
 
 Result<void> SqlDeliveryRepo::finish_attempt(const std::string& attempt_id,
@@ -182,8 +184,7 @@ Result<std::vector<ActionAttempt>> SqlDeliveryRepo::attempts(const std::string& 
 
 Result<std::optional<std::string>> SqlDeliveryRepo::action_for_provider_id(
     const std::string& provider_message_id) {
-  auto r = s_.query("SELECT id FROM actions WHERE provider_message_id = $1",
-                    {provider_message_id});
+  auto r = s_.query("SELECT id FROM actions WHERE provider_message_id = $1", {provider_message_id});
   if (!r) return std::move(r).error();
   if (r->rows.empty()) return std::optional<std::string>{};
   return std::optional<std::string>{r->rows.front().text(0)};
@@ -206,21 +207,21 @@ Result<std::string> SqlDeliveryRepo::record_outbox(const OutboxMessage& m) {
       (m.consumer_id && !valid_id(*m.consumer_id))) {
     return Error::invalid("id", "outbox ids must be UUIDs");
   }
-  CA_CHECK(run(s_,
-               std::string("INSERT INTO outbox (") + kOutboxColumns +
-                   ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-                   "ON CONFLICT (action_id) DO NOTHING",
-               {m.id, m.creator_id, m.action_id, sql_opt(m.consumer_id),
-                std::string(to_string(m.channel)), m.recipient, sql_opt(m.subject), m.body,
-                sql_opt(m.content_sid), sql_opt(m.content_variables_json), sql_time(m.created_at)}));
+  CA_CHECK(
+      run(s_,
+          std::string("INSERT INTO outbox (") + kOutboxColumns +
+              ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+              "ON CONFLICT (action_id) DO NOTHING",
+          {m.id, m.creator_id, m.action_id, sql_opt(m.consumer_id),
+           std::string(to_string(m.channel)), m.recipient, sql_opt(m.subject), m.body,
+           sql_opt(m.content_sid), sql_opt(m.content_variables_json), sql_time(m.created_at)}));
   auto r = s_.query("SELECT id FROM outbox WHERE action_id = $1", {m.action_id});
   if (!r) return std::move(r).error();
   if (r->rows.empty()) return Error::internal("outbox row vanished");
   return r->rows.front().text(0);
 }
 
-Result<Page<OutboxMessage>> SqlDeliveryRepo::list_outbox(const Tenant& t,
-                                                         const PageRequest& page) {
+Result<Page<OutboxMessage>> SqlDeliveryRepo::list_outbox(const Tenant& t, const PageRequest& page) {
   SqlParams p;
   std::string sql = std::string("SELECT ") + kOutboxColumns + " FROM outbox WHERE 1 = 1" +
                     tenant_clause(t, "creator_id", p);
@@ -228,8 +229,8 @@ Result<Page<OutboxMessage>> SqlDeliveryRepo::list_outbox(const Tenant& t,
 }
 
 Result<std::vector<Consumer>> SqlDeliveryRepo::consumers_by_whatsapp(const std::string& e164) {
-  auto r = s_.query("SELECT id, creator_id, whatsapp FROM consumers WHERE whatsapp = $1 ORDER BY id",
-                    {e164});
+  auto r = s_.query(
+      "SELECT id, creator_id, whatsapp FROM consumers WHERE whatsapp = $1 ORDER BY id", {e164});
   if (!r) return std::move(r).error();
   std::vector<Consumer> out;
   for (const auto& row : r->rows) {

@@ -71,8 +71,8 @@ class ActionsTest : public ::testing::Test {
     actions::SchedulerOptions o;
     o.public_base_url = "https://ca.example.com";
     return std::make_unique<actions::SendScheduler>(
-        s, clock_, ids_, actions::ChannelMap{{Channel::whatsapp, channel}, {Channel::email, channel}},
-        o);
+        s, clock_, ids_,
+        actions::ChannelMap{{Channel::whatsapp, channel}, {Channel::email, channel}}, o);
   }
 
   template <class Fn>
@@ -180,8 +180,9 @@ class ActionsTest : public ::testing::Test {
         EXPECT_EQ(j.kind, agents::kSendJobKind);
         auto r = scheduler->run_send(j);
         EXPECT_TRUE(r.ok()) << r.error().message;
-        auto done = store::in_tx(*store_, store::TxMode::write,
-                                 [&](store::Tx& tx) { return tx.jobs().complete(j, clock_.now()); });
+        auto done = store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) {
+          return tx.jobs().complete(j, clock_.now());
+        });
         EXPECT_TRUE(done.ok()) << done.error().message;
         ++ran;
       }

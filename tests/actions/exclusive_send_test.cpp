@@ -20,11 +20,13 @@ bool eventually(const std::function<bool()>& done, std::chrono::seconds timeout 
 }
 
 TEST_F(ActionsTest, TwoWorkerPoolsOnOneDatabaseSendEachActionOnce) {
-  auto cr = creator(R"({"policy":{"caps":{"whatsapp":{"per_day":100,"per_week":100,"min_gap_minutes":0}}}})");
+  auto cr = creator(
+      R"({"policy":{"caps":{"whatsapp":{"per_day":100,"per_week":100,"min_gap_minutes":0}}}})");
   std::vector<std::string> ids;
   for (int c = 0; c < 12; ++c) {
     auto co = consumer(cr, "+91990000" + std::to_string(1000 + c));
-    for (int k = 0; k < 3; ++k) ids.push_back(plan(cr, co, clock_.now(), "msg " + std::to_string(k)));
+    for (int k = 0; k < 3; ++k)
+      ids.push_back(plan(cr, co, clock_.now(), "msg " + std::to_string(k)));
   }
 
   // Two "processes": their own store handles, schedulers and pools.
@@ -72,7 +74,8 @@ TEST_F(ActionsTest, TwoWorkerPoolsOnOneDatabaseSendEachActionOnce) {
 }
 
 TEST_F(ActionsTest, SchedulersRacingOnTheSameActionsClaimEachOnce) {
-  auto cr = creator(R"({"policy":{"caps":{"whatsapp":{"per_day":100,"per_week":100,"min_gap_minutes":0}}}})");
+  auto cr = creator(
+      R"({"policy":{"caps":{"whatsapp":{"per_day":100,"per_week":100,"min_gap_minutes":0}}}})");
   std::vector<std::string> ids;
   for (int c = 0; c < 10; ++c) {
     auto co = consumer(cr, "+91880000" + std::to_string(1000 + c));

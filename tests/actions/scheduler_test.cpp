@@ -41,8 +41,7 @@ TEST_F(ActionsTest, SendsDueActionsExactlyAsPlannedAndNothingEarly) {
 TEST_F(ActionsTest, EmailGoesToTheConsumersAddressNotToAnythingInTheText) {
   auto cr = creator();
   auto co = consumer(cr, "+919800000001");
-  auto id = plan(cr, co, clock_.now(), "Write to evil@example.org or +15550001111",
-                 Channel::email);
+  auto id = plan(cr, co, clock_.now(), "Write to evil@example.org or +15550001111", Channel::email);
   drain();
   EXPECT_EQ(action(id).status, "sent");
   auto box = outbox();
