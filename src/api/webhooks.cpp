@@ -179,7 +179,7 @@ http::Response inbound(ApiDeps& d, http::Request& req) {
 void register_webhook_routes(http::Router& router, ApiDeps& d) {
   http::RouteOptions form;
   form.body = http::BodyKind::form;
-  form.max_body_bytes = 64 * 1024;  // Twilio's forms are a few hundred bytes
+  form.max_body_bytes = std::size_t{64} * 1024;  // Twilio's forms are a few hundred bytes
   router.add(
       Method::post, "/webhooks/twilio/status",
       [&d](http::Request& req) { return status_callback(d, req); }, form);
