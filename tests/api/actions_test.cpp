@@ -41,12 +41,13 @@ TEST_F(ActionsApiTest, ApproveWithEditedTextSchedulesAndSendsToTheOutbox) {
 
   auto box = client_->get("/outbox", key);
   ASSERT_EQ(box.status, 200) << box.body;
-  const auto& items = obj(box).at("items").as_array();
+  const auto page = obj(box);
+  const auto& items = page.at("items").as_array();
   ASSERT_EQ(items.size(), 1U);
   EXPECT_EQ(items[0].at("action_id").as_string(), id);
   EXPECT_EQ(items[0].at("body").as_string(), "Final text, Asha.");
   EXPECT_EQ(items[0].at("to").as_string(), "919811111111@example.net");
-  EXPECT_TRUE(obj(box).at("next_cursor").is_null());
+  EXPECT_TRUE(page.at("next_cursor").is_null());
 
   // Approving again: 409 with a message that says why.
   auto again = client_->post("/actions/" + id + "/approve", "", key);

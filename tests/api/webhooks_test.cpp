@@ -72,7 +72,8 @@ TEST_F(ActionsApiTest, OtherInboundTextBecomesAnEventThatOpensTheWindow) {
 
   auto events = client_->get("/events?consumer_id=" + co, key);
   ASSERT_EQ(events.status, 200) << events.body;
-  const auto& items = obj(events).at("items").as_array();
+  const auto page = obj(events);
+  const auto& items = page.at("items").as_array();
   ASSERT_EQ(items.size(), 1U) << events.body;  // the retry is a replay
   EXPECT_EQ(items[0].at("type").as_string(), "whatsapp_message_received");
   EXPECT_EQ(items[0].at("source").as_string(), "webhook");
