@@ -194,6 +194,14 @@ std::string GenericSalesAgent::message_for(const Plan& plan, const AgentInput& i
   return render(tmpl, vars);
 }
 
+std::optional<Channel> GenericSalesAgent::channel_for(const AgentInput& in) const {
+  ChannelFacts facts;
+  facts.whatsapp_window_open =
+      context::whatsapp_window_open(context::parse_metrics(in.after.metrics_json), in.now);
+  facts.whatsapp_template = config_.whatsapp_template.has_value();
+  return choose_channel(in.consumer, config_.channel, facts);
+}
+
 bool GenericSalesAgent::should_act(const AgentInput& in, std::string& reason) const {
   std::string why_not;
   auto plan = pick(in, why_not);
@@ -201,7 +209,7 @@ bool GenericSalesAgent::should_act(const AgentInput& in, std::string& reason) co
     reason = why_not;
     return false;
   }
-  if (!choose_channel(in.consumer, config_.channel)) {
+  if (!channel_for(in)) {
     reason = plan->reason + ", but the consumer has no WhatsApp number or email";
     return false;
   }
@@ -212,13 +220,23 @@ bool GenericSalesAgent::should_act(const AgentInput& in, std::string& reason) co
 std::vector<PlannedAction> GenericSalesAgent::plan_actions(const AgentInput& in) const {
   std::string why_not;
   auto plan = pick(in, why_not);
-  auto channel = choose_channel(in.consumer, config_.channel);
+  auto channel = channel_for(in);
   if (!plan || !channel) return {};
   PlannedAction a;
   a.channel = *channel;
   a.type = "send_message";
   a.send_at = send_at_after(in.now, config_.delay(plan->rule));
   a.message = message_for(*plan, in);
+  if (a.channel == Channel::whatsapp && config_.whatsapp_template) {
+    // Rendered now, like the message: variables are data for Twilio, never re-expanded.
+    const TemplateVars vars = make_vars(in.consumer, in.creator, plan->service);
+    bj::object variables;
+    for (const auto& [key, text] : config_.whatsapp_template->variables) {
+      variables[key] = render(text, vars);
+    }
+    a.template_json = bj::serialize(bj::object{
+        {"content_sid", config_.whatsapp_template->content_sid}, {"variables", variables}});
+  }
   bj::object meta{{"agent", kGenericSalesKind}, {"rule", plan->rule}, {"event_id", in.event.id}};
   if (plan->service != nullptr) meta["service_id"] = plan->service->id;
   a.metadata_json = bj::serialize(meta);

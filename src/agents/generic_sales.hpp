@@ -44,6 +44,8 @@ class GenericSalesAgent final : public Agent {
   // The rule that applies, or nullopt with `why_not` set.
   std::optional<Plan> pick(const AgentInput& in, std::string& why_not) const;
   std::string message_for(const Plan& plan, const AgentInput& in) const;
+  // The channel under the config's preference, the consumer's consent and the window.
+  std::optional<Channel> channel_for(const AgentInput& in) const;
 
   GenericSalesConfig config_;
 };

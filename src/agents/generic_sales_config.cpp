@@ -2,6 +2,7 @@
 
 #include "agents/compose.hpp"
 #include "domain/json_codec.hpp"
+#include "policy/policy.hpp"
 
 namespace ca::agents {
 namespace {
@@ -30,7 +31,8 @@ Result<GenericSalesConfig> parse_generic_sales_config(const std::string& text) {
   if (!parsed) return Error::invalid("config", "config must be a JSON object");
   GenericSalesConfig cfg;
   FieldReader r(*parsed, "config");
-  r.reject_unknown({"channel", "delays", "thresholds", "rules", "pitch_repeat_clicks", "messages"});
+  r.reject_unknown({"channel", "delays", "thresholds", "rules", "pitch_repeat_clicks", "messages",
+                    "whatsapp_template", "policy"});
   if (auto ch = r.string("channel", Need::optional, 16)) {
     auto pref = parse_channel_preference(*ch);
     if (!pref) {
@@ -89,7 +91,43 @@ Result<GenericSalesConfig> parse_generic_sales_config(const std::string& text) {
     }
     if (!mr.ok()) r.adopt(mr.error());
   }
+  if (const auto* t = r.object("whatsapp_template", Need::optional)) {
+    FieldReader tr(*t, r.path("whatsapp_template"));
+    tr.reject_unknown({"content_sid", "variables"});
+    GenericSalesConfig::WhatsAppTemplate wt;
+    if (auto sid = tr.string("content_sid", Need::required, 64)) {
+      if (sid->size() != 34 || !sid->starts_with("HX")) {
+        tr.fail("content_sid", "content_sid must be a Twilio ContentSid (HX + 32 hex digits)");
+      }
+      wt.content_sid = *sid;
+    }
+    if (const auto* vars = tr.object("variables", Need::optional)) {
+      FieldReader vr(*vars, tr.path("variables"));
+      for (const auto& kv : *vars) {
+        const std::string key(kv.key());
+        if (auto text = vr.string(key, Need::required, 200)) {
+          auto valid = validate_template(*text, vr.path(key));
+          if (!valid) {
+            vr.adopt(valid.error());
+          } else {
+            wt.variables[key] = *text;
+          }
+        }
+      }
+      if (!vr.ok()) tr.adopt(vr.error());
+    }
+    if (!tr.ok()) {
+      r.adopt(tr.error());
+    } else {
+      cfg.whatsapp_template = std::move(wt);
+    }
+  }
   if (!r.ok()) return r.error();
+  // The policy overlay is policy's to read; checked here so a bad one is a 400 on create.
+  if (r.has("policy")) {
+    auto settings = policy::settings_from_json("{}", text);
+    if (!settings) return std::move(settings).error();
+  }
   return cfg;
 }
 

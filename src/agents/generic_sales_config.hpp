@@ -12,11 +12,17 @@
 //              "booking_confirmation": true, "payment_failed": true, "reengagement": true },
 //   "pitch_repeat_clicks": false,          pitch a service again on later clicks
 //   "messages": { "<rule>": "template with {{placeholders}}" }   overrides (compose.hpp)
-// }
+//   "whatsapp_template": {                 an approved template for outside the 24-hour
+//     "content_sid": "HX…",                window (Twilio ContentSid, 34 characters)
+//     "variables": {"1": "{{consumer.first_name}}", "2": "{{service.name}}"}
+//   },
+//   "policy": { … }                        send-time overrides of the creator's policy
+// }                                        settings (docs/policy.md), checked on create
 #pragma once
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "agents/schedule.hpp"
@@ -50,6 +56,11 @@ struct GenericSalesConfig {
   };
   bool pitch_repeat_clicks = false;
   std::map<std::string, std::string, std::less<>> messages;  // overrides of the defaults
+  struct WhatsAppTemplate {
+    std::string content_sid;
+    std::map<std::string, std::string> variables;  // Twilio variable → our template text
+  };
+  std::optional<WhatsAppTemplate> whatsapp_template;
 
   bool on(std::string_view rule) const;
   std::chrono::minutes delay(std::string_view rule) const;

@@ -19,4 +19,21 @@ std::optional<Channel> choose_channel(const Consumer* consumer, ChannelPreferenc
   return std::nullopt;
 }
 
+std::optional<Channel> choose_channel(const Consumer* consumer, ChannelPreference pref,
+                                      const ChannelFacts& facts) {
+  if (consumer == nullptr || pref != ChannelPreference::automatic) {
+    return choose_channel(consumer, pref);
+  }
+  auto consented = [&](Channel ch) {
+    const auto& contact = ch == Channel::email ? consumer->email : consumer->whatsapp;
+    auto it = consumer->consent.find(ch);
+    return contact && !contact->empty() && it != consumer->consent.end() && it->second.granted;
+  };
+  const bool wa = consented(Channel::whatsapp);
+  if (wa && (facts.whatsapp_window_open || facts.whatsapp_template)) return Channel::whatsapp;
+  if (consented(Channel::email)) return Channel::email;
+  if (wa) return Channel::whatsapp;
+  return choose_channel(consumer, pref);
+}
+
 }  // namespace ca::agents

@@ -20,6 +20,20 @@ std::optional<ChannelPreference> parse_channel_preference(std::string_view text)
 // Null when the consumer is unknown or has neither contact.
 std::optional<Channel> choose_channel(const Consumer* consumer, ChannelPreference pref);
 
+// What the platform knows at planning time that makes a channel usable (policy decides
+// again at send time; this only avoids planning messages that policy would skip).
+struct ChannelFacts {
+  bool whatsapp_window_open = false;  // an inbound WhatsApp message within 24 h
+  bool whatsapp_template = false;     // an approved template is configured
+};
+
+// "auto" prefers a channel the consumer consented to: WhatsApp when free-form text may go
+// (window open) or a template is configured, else consented email, else consented WhatsApp;
+// with no consent at all, choose_channel's order (policy then records no_consent).
+// "whatsapp"/"email" behave as in choose_channel.
+std::optional<Channel> choose_channel(const Consumer* consumer, ChannelPreference pref,
+                                      const ChannelFacts& facts);
+
 // Delays count from the decision time, not the event time: a late event is not a reason
 // to send in the past.
 inline Timestamp send_at_after(Timestamp now, std::chrono::minutes delay) { return now + delay; }

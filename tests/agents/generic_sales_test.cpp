@@ -1,6 +1,8 @@
 // GenericSalesAgent scenarios on a virtual clock (explicit event times).
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+
 #include <chrono>
 
 #include "agent_test_support.hpp"
@@ -148,6 +150,46 @@ TEST(GenericSales, ChannelFallsBackToEmailAndPreferenceIsHonoured) {
   EXPECT_NE(n.reason.find("no WhatsApp"), std::string::npos) << n.reason;
 }
 
+// "auto" plans for a channel the consumer consented to, and WhatsApp outside the 24-hour
+// window only when a template is configured (policy would skip it otherwise).
+TEST(GenericSales, AutoChannelFollowsConsentWindowAndTemplate) {
+  Scenario s("generic_sales");
+  s.consumer().consent[Channel::email] = Consent{true, "checkout", at(kT0)};
+  s.consumer().consent[Channel::whatsapp] = Consent{true, "checkout", at(kT0)};
+  // Window closed, no template: consented email.
+  EXPECT_EQ(ok_decision(s.feed("page_view", "{}", at(kT0))).actions.at(0).channel, Channel::email);
+  // The consumer wrote on WhatsApp: the window is open.
+  (void)s.feed("whatsapp_message_received", R"({"text":"hi"})", at(kT0) + hours{30});
+  Decision open =
+      ok_decision(s.feed("service_click", R"({"service_id":"svc_1"})", at(kT0) + hours{31}));
+  ASSERT_TRUE(open.act) << open.reason;
+  EXPECT_EQ(open.actions.at(0).channel, Channel::whatsapp);
+  EXPECT_FALSE(open.actions.at(0).template_json.has_value());
+
+  // Only WhatsApp consent: WhatsApp even with the window closed.
+  Scenario wa("generic_sales");
+  wa.consumer().consent[Channel::whatsapp] = Consent{true, "form", at(kT0)};
+  EXPECT_EQ(ok_decision(wa.feed("page_view", "{}", at(kT0))).actions.at(0).channel,
+            Channel::whatsapp);
+}
+
+TEST(GenericSales, WhatsAppTemplateVariablesAreRenderedAtPlanTime) {
+  Scenario s("generic_sales", R"({"whatsapp_template":{
+      "content_sid":"HX0123456789abcdef0123456789abcdef",
+      "variables":{"1":"{{consumer.first_name}}","2":"{{service.name}}"}}})");
+  s.consumer().consent[Channel::whatsapp] = Consent{true, "form", at(kT0)};
+  s.consumer().consent[Channel::email] = Consent{true, "form", at(kT0)};
+  s.consumer().name = "Ravi {{creator.name}}";
+  Decision d = ok_decision(s.feed("service_click", R"({"service_id":"svc_2"})", at(kT0)));
+  ASSERT_TRUE(d.act) << d.reason;
+  ASSERT_EQ(d.actions.at(0).channel, Channel::whatsapp);  // a template makes WhatsApp usable
+  ASSERT_TRUE(d.actions.at(0).template_json.has_value());
+  auto t = boost::json::parse(*d.actions.at(0).template_json).as_object();
+  EXPECT_EQ(t.at("content_sid").as_string(), "HX0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(t.at("variables").at("1").as_string(), "Ravi");
+  EXPECT_EQ(t.at("variables").at("2").as_string(), "Resume Review");
+}
+
 TEST(GenericSales, ConfigDelaysAndDisabledRulesAndMessages) {
   Scenario s("generic_sales",
              R"({"delays":{"first_view_minutes":5},"rules":{"booking_confirmation":false},
@@ -228,6 +270,19 @@ TEST(GenericSalesConfig, ValidationNamesTheField) {
   auto kind = validate_config("nope", "{}");
   ASSERT_FALSE(kind.ok());
   EXPECT_EQ(kind.error().field, "kind");
+  auto sid = validate_config("generic_sales", R"({"whatsapp_template":{"content_sid":"nope"}})");
+  ASSERT_FALSE(sid.ok());
+  EXPECT_EQ(sid.error().field, "config.whatsapp_template.content_sid");
+  auto var = validate_config(
+      "generic_sales",
+      R"({"whatsapp_template":{"content_sid":"HX0123456789abcdef0123456789abcdef","variables":{"1":"{{nope}}"}}})");
+  ASSERT_FALSE(var.ok());
+  EXPECT_EQ(var.error().field, "config.whatsapp_template.variables.1");
+  auto policy = validate_config("generic_sales", R"({"policy":{"caps":{"email":{"per_day":-2}}}})");
+  ASSERT_FALSE(policy.ok());
+  EXPECT_EQ(policy.error().field, "config.policy.caps.email.per_day");
+  EXPECT_TRUE(
+      validate_config("generic_sales", R"({"policy":{"quiet_hours":{"start":"22:00"}}})").ok());
   EXPECT_TRUE(validate_config("generic_sales", "{}").ok());
   EXPECT_FALSE(validate_config("generic_sales", "[1]").ok());
 }
