@@ -64,7 +64,8 @@ SqlTx::SqlTx(Dialect d, std::unique_ptr<SessionLease> lease)
       actions_(session_),
       profiles_(session_),
       onboardings_(session_),
-      delivery_(session_) {}
+      delivery_(session_),
+      analytics_(session_) {}
 
 SqlTx::~SqlTx() {
   if (session_.active()) (void)session_.exec_script("ROLLBACK");

@@ -9,6 +9,7 @@
 #include "store/repos.hpp"
 #include "store/sql.hpp"
 #include "store/sql_agent_repo.hpp"
+#include "store/sql_analytics_repo.hpp"
 #include "store/sql_delivery_repo.hpp"
 #include "store/sql_event_repo.hpp"
 #include "store/sql_job_repo.hpp"
@@ -55,6 +56,7 @@ class SqlTx final : public Tx {
   ProfileRepo& profiles() override { return profiles_; }
   OnboardingRepo& onboardings() override { return onboardings_; }
   DeliveryRepo& delivery() override { return delivery_; }
+  AnalyticsRepo& analytics() override { return analytics_; }
 
  private:
   TxSession session_;
@@ -70,6 +72,7 @@ class SqlTx final : public Tx {
   SqlProfileRepo profiles_;
   SqlOnboardingRepo onboardings_;
   SqlDeliveryRepo delivery_;
+  SqlAnalyticsRepo analytics_;
 };
 
 class SqlStore : public Store {

@@ -23,6 +23,7 @@ class ActionRepo;      // store/agent_repo.hpp
 class ProfileRepo;     // store/onboarding_repo.hpp
 class OnboardingRepo;  // store/onboarding_repo.hpp
 class DeliveryRepo;    // store/delivery_repo.hpp
+class AnalyticsRepo;   // store/analytics_repo.hpp
 
 enum class Dialect { sqlite, postgres };
 enum class TxMode { read, write };
@@ -112,6 +113,7 @@ class Tx {
   virtual ProfileRepo& profiles() = 0;
   virtual OnboardingRepo& onboardings() = 0;
   virtual DeliveryRepo& delivery() = 0;
+  virtual AnalyticsRepo& analytics() = 0;
 };
 
 class Store {
