@@ -23,8 +23,9 @@ configure: deps $(BUILD_DIR)/build.ninja
 build: configure
 	cmake --build --preset $(PRESET)
 
+# The demo: serve + the fixture creators + simulated traffic (`$(BIN) serve` for the bare API).
 run: build
-	$(BIN) serve $(ARGS)
+	$(BIN) demo $(ARGS)
 
 test: build
 	bash scripts/run-tests.sh $(PRESET)

@@ -232,6 +232,12 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
 
 std::uint16_t Service::port() const { return parts_->server->port(); }
 
+Service::Handles Service::handles() {
+  Parts& p = *parts_;
+  return Handles{*p.store,   p.clock,   p.ids,       p.random,
+                 *p.ingest,  *p.onboarding->service, *p.actions};
+}
+
 void Service::run(bool handle_signals) {
   if (parts_->workers) parts_->workers->start();
   parts_->server->run(handle_signals);

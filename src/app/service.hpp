@@ -9,7 +9,21 @@
 #include <string>
 
 #include "app/config.hpp"
+#include "domain/ids.hpp"
 #include "domain/result.hpp"
+
+namespace ca::store {
+class Store;
+}
+namespace ca::ingest {
+class IngestService;
+}
+namespace ca::onboarding {
+class OnboardingService;
+}
+namespace ca::actions {
+class ActionService;
+}
 
 namespace ca::app {
 
@@ -24,6 +38,18 @@ class Service {
   // Serves until stop() or (handle_signals) SIGINT/SIGTERM, then drains and returns.
   void run(bool handle_signals);
   void stop();
+
+  // What `demo` drives inside the running service (owned by the service).
+  struct Handles {
+    store::Store& store;
+    const Clock& clock;
+    IdGenerator& ids;
+    Random& secure_random;
+    ingest::IngestService& ingest;
+    onboarding::OnboardingService& onboarding;
+    actions::ActionService& actions;
+  };
+  Handles handles();
 
  private:
   struct Parts;

@@ -5,7 +5,9 @@
 #include <iostream>
 
 #include "app/config.hpp"
+#include "app/demo.hpp"
 #include "app/service.hpp"
+#include "app/simulate.hpp"
 
 namespace {
 
@@ -58,7 +60,32 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"fixtures", "topmate"}));
   onboard->add_flag("--deploy", onboard_deploy, "Also deploy the creator's sales agent");
 
+  auto* demo = cli.add_subcommand(
+      "demo", "serve + the fixture creators onboarded + simulated traffic, with live status");
+  demo->add_option("--port", port, "Port to listen on (env PORT, default 8080)")
+      ->check(CLI::Range(0, 65535));
+  demo->add_option("--host", host, "Address to bind (env HOST, default 127.0.0.1)");
+  ca::app::DemoOptions demo_options;
+  demo->add_option("--rate", demo_options.events_per_second, "Simulated events per second")
+      ->check(CLI::Range(0.1, 1000.0));
+
+  auto* simulate = cli.add_subcommand(
+      "simulate", "The pipeline on a virtual clock with invariant checks (exit 1 if one breaks)");
+  ca::app::SimulateArgs sim_args;
+  simulate->add_option("--days", sim_args.days, "Simulated days")->check(CLI::Range(1, 366));
+  simulate->add_option("--consumers", sim_args.consumers, "Simulated consumers")
+      ->check(CLI::Range(1, 1000000));
+  simulate->add_option("--seed", sim_args.seed, "Random seed (same seed, same run)");
+  simulate->add_option("--database", sim_args.database_url,
+                       "Database URL (default: a temporary SQLite file)");
+
   CLI11_PARSE(cli, argc, argv);
+
+  if (*simulate) {
+    // No environment needed: the simulation builds its own pipeline.
+    ca::app::setup_logging("warn");
+    return ca::app::simulate(sim_args, std::cout, std::cerr);
+  }
 
   auto config = ca::app::Config::from_env();
   if (!config) return fail(config.error());
@@ -72,6 +99,14 @@ int main(int argc, char** argv) {
     spdlog::info("listening on http://{}:{}", config->host, (*service)->port());
     (*service)->run(/*handle_signals=*/true);
     spdlog::info("stopped");
+    return 0;
+  }
+  if (*demo) {
+    if (port) config->port = static_cast<std::uint16_t>(*port);
+    if (host) config->host = *host;
+    auto r = ca::app::run_demo(*config, demo_options, std::cout);
+    if (!r) return fail(r.error());
+    spdlog::info("demo stopped");
     return 0;
   }
   if (*worker) {
