@@ -16,3 +16,8 @@ else
   export PRESET JOBS
   pg_virtualenv -v "$PGVER" bash -c run_ctest
 fi
+
+# The dashboard in headless Chromium against the freshly built binary (after ctest).
+BIN="build/bin/creator-agents"
+[ "$PRESET" = "release" ] || BIN="build/$PRESET/bin/creator-agents"
+node tests/browser/dashboard.test.mjs "$BIN"

@@ -16,6 +16,10 @@ namespace ca::actions {
 class ActionService;
 }
 
+namespace ca::auth {
+class SessionStore;
+}
+
 namespace ca::onboarding {
 class OnboardingService;
 }
@@ -33,6 +37,8 @@ struct ApiDeps {
   ingest::GroupCommitter* group_commit = nullptr;
   // Review decisions, consent keywords and delivery status (null: those routes answer 503).
   actions::ActionService* actions = nullptr;
+  // Dashboard sign-in sessions (null: /session answers 503 and cookies are ignored).
+  auth::SessionStore* sessions = nullptr;
   // Twilio webhook signatures: TWILIO_AUTH_TOKEN (empty: every webhook is 403) and the
   // public URL Twilio calls, PUBLIC_BASE_URL (empty: the request's Host).
   std::string twilio_auth_token;
@@ -55,5 +61,7 @@ void register_onboarding_routes(http::Router& router, ApiDeps& deps);
 // Called by register_invocation_routes.
 void register_action_routes(http::Router& router, ApiDeps& deps);
 void register_webhook_routes(http::Router& router, ApiDeps& deps);
+// POST/GET/PATCH/DELETE /session: dashboard sign-in (api/session.cpp).
+void register_session_routes(http::Router& router, ApiDeps& deps);
 
 }  // namespace ca::api

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "auth/api_keys.hpp"
+#include "auth/session.hpp"
 #include "domain/ids.hpp"
 
 namespace ca::api {
@@ -46,11 +48,36 @@ std::optional<std::string> b64url_decode(std::string_view in) {
   return out;
 }
 
+bool changes_state(http::Method m) {
+  return m != http::Method::get && m != http::Method::head && m != http::Method::options;
+}
+
 }  // namespace
+
+Result<auth::Principal> authenticate_request(ApiDeps& deps, const http::Request& req) {
+  auto authorization = req.header("authorization");
+  auto cookies = req.header("cookie");
+  if (authorization || !deps.sessions || !cookies) return deps.auth.authenticate(authorization);
+  auto token = auth::cookie_value(*cookies, auth::kSessionCookie);
+  if (!token) return deps.auth.authenticate(authorization);
+  auto session = deps.sessions->resume(*token);
+  if (!session) return std::move(session).error();
+  // SameSite=Strict already keeps other sites' requests cookie-less; the token is the
+  // second line for state changes (a header a cross-site form cannot set).
+  if (changes_state(req.method)) {
+    auto sent = req.header(auth::kCsrfHeader);
+    if (!sent || !auth::constant_time_equal(*sent, session->csrf_token)) {
+      return Error{ErrorCode::forbidden,
+                   "missing or wrong X-CSRF-Token header; use csrf_token from GET /session",
+                   {}};
+    }
+  }
+  return session->effective();
+}
 
 http::Handler authed(ApiDeps& deps, AuthedHandler fn) {
   return [&deps, fn = std::move(fn)](http::Request& req) -> http::Response {
-    auto principal = deps.auth.authenticate(req.header("authorization"));
+    auto principal = authenticate_request(deps, req);
     if (!principal) return http::error_response(principal.error());
     auto result = fn(*principal, req);
     if (!result) return http::error_response(result.error());

@@ -19,6 +19,10 @@ namespace ca::api {
 
 using AuthedHandler = std::function<Result<http::Response>(const auth::Principal&, http::Request&)>;
 
+// The caller: a Bearer API key, or else the dashboard's session cookie (state changes then
+// need the session's X-CSRF-Token header; forbidden without it).
+Result<auth::Principal> authenticate_request(ApiDeps& deps, const http::Request& req);
+
 // Authenticates, runs fn, and turns an Error into the API error body.
 http::Handler authed(ApiDeps& deps, AuthedHandler fn);
 using ResourceFn = Result<http::Response> (*)(ApiDeps&, const auth::Principal&, http::Request&);

@@ -42,6 +42,7 @@ void register_routes(http::Router& router, ApiDeps& deps) {
   register_event_routes(router, deps);
   register_agent_routes(router, deps);
   register_invocation_routes(router, deps);
+  register_session_routes(router, deps);
   register_onboarding_routes(router, deps);
 }
 

@@ -26,6 +26,9 @@ struct Config {
   bool allow_private_agent_targets = false;  // ALLOW_PRIVATE_AGENT_TARGETS (dev/tests)
   int db_pool_size = 8;                      // DB_POOL_SIZE
   std::size_t max_body_bytes = 1 << 20;      // MAX_BODY_BYTES
+  // The dashboard: its static files (empty: the repo's web/) and sign-in session length.
+  std::string web_dir;       // WEB_DIR
+  int session_ttl_s = 28800;  // SESSION_TTL (seconds)
   // Onboarding: where creator data comes from, and the model that writes profiles (none:
   // the offline engine). The LLM is on when OPENAI_API_KEY or OPENAI_BASE_URL is set.
   std::string creator_source = "fixtures";  // CREATOR_SOURCE: fixtures | topmate

@@ -17,11 +17,13 @@
 #include "api/api.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/authenticator.hpp"
+#include "auth/session.hpp"
 #include "channels/sandbox.hpp"
 #include "channels/smtp.hpp"
 #include "channels/twilio.hpp"
 #include "domain/ids.hpp"
 #include "http/server.hpp"
+#include "http/static_files.hpp"
 #include "ingest/agent_dispatch.hpp"
 #include "llm/openai_client.hpp"
 #include "onboarding/onboarding_service.hpp"
@@ -100,12 +102,27 @@ std::unique_ptr<OnboardingParts> make_onboarding(store::Store& store, const Cloc
 
 }  // namespace
 
+namespace {
+
+// The dashboard's static files at "/" (WEB_DIR, else the source tree's web/).
+void register_dashboard(http::Router& router, const Config& config) {
+  std::string dir = config.web_dir;
+#ifdef CA_SOURCE_WEB_DIR
+  if (dir.empty()) dir = CA_SOURCE_WEB_DIR;
+#endif
+  const std::size_t n = http::register_static_routes(router, dir);
+  if (n == 0) spdlog::warn("dashboard: no files in '{}' (set WEB_DIR); / is not served", dir);
+}
+
+}  // namespace
+
 struct Service::Parts {
   SystemClock clock;
   SecureRandom random;
   IdGenerator ids{clock, random};
   std::unique_ptr<store::Store> store;
   std::unique_ptr<auth::Authenticator> auth;
+  std::unique_ptr<auth::SessionStore> sessions;
   jobs::Waker waker;
   std::unique_ptr<ingest::AgentDispatch> dispatch;
   std::unique_ptr<ingest::IngestService> ingest;
@@ -207,8 +224,13 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   parts->deps->actions = parts->actions.get();
   parts->deps->twilio_auth_token = config.twilio_auth_token;
   parts->deps->public_base_url = config.public_base_url;
+  parts->sessions = std::make_unique<auth::SessionStore>(
+      *parts->auth, parts->clock, parts->random,
+      auth::SessionOptions{std::chrono::seconds{config.session_ttl_s}});
+  parts->deps->sessions = parts->sessions.get();
   http::Router router;
   api::register_routes(router, *parts->deps);
+  register_dashboard(router, config);
 
   http::ServerOptions so;
   so.host = config.host;
