@@ -58,6 +58,7 @@ void register_event_routes(http::Router& router, ApiDeps& deps);
 void register_agent_routes(http::Router& router, ApiDeps& deps);
 void register_invocation_routes(http::Router& router, ApiDeps& deps);
 void register_onboarding_routes(http::Router& router, ApiDeps& deps);
+void register_analytics_routes(http::Router& router, ApiDeps& deps);
 // Called by register_invocation_routes.
 void register_action_routes(http::Router& router, ApiDeps& deps);
 void register_webhook_routes(http::Router& router, ApiDeps& deps);

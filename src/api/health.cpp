@@ -44,6 +44,7 @@ void register_routes(http::Router& router, ApiDeps& deps) {
   register_invocation_routes(router, deps);
   register_session_routes(router, deps);
   register_onboarding_routes(router, deps);
+  register_analytics_routes(router, deps);
 }
 
 }  // namespace ca::api
