@@ -69,9 +69,10 @@ class Stopper {
 };
 
 // Feeds the traffic model's days at the wall clock: each event happens now.
-void feed(Service::Handles h, std::vector<sim::CreatorRef> creators, const DemoOptions& o,
+void feed(Service::Handles h, const std::vector<sim::CreatorRef>& creators, const DemoOptions& o,
           Stopper& stopper, std::atomic<std::int64_t>& fed) {
   std::vector<std::string> ids;
+  ids.reserve(creators.size());
   for (const auto& c : creators) ids.push_back(c.id);
   std::uint64_t seed = std::random_device{}();
   const auto gap =

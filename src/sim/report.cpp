@@ -40,7 +40,7 @@ std::string format_report(const SimOptions& o, const SimResult& r, double wall_s
 
   out += "\nmessages by channel and status\n";
   for (const auto& [channel, statuses] : s.messages_by_channel) {
-    for (const auto& [status, n] : statuses) line(out, channel + " " + status, n);
+    for (const auto& [status, n] : statuses) line(out, fmt::format("{} {}", channel, status), n);
   }
   out += "\nskips by reason\n";
   if (s.skips_by_reason.empty()) out += "  (none)\n";
