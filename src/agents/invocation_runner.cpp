@@ -5,9 +5,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "agents/personalize.hpp"
 #include "context/snapshot.hpp"
 #include "store/agent_repo.hpp"
 #include "store/event_repo.hpp"
+#include "store/onboarding_repo.hpp"
 
 namespace ca::agents {
 
@@ -43,6 +45,19 @@ Result<Loaded> load(store::Tx& tx, const std::string& agent_id, const std::strin
   if (!products) return std::move(products).error();
   l.products = std::move(products->items);
   return l;
+}
+
+// With an LLM configured, planned messages are personalised outside any transaction (the
+// call may take seconds); the profile is read first. Without one this does nothing.
+void maybe_personalize(store::Store& store, const RuntimeOptions& opts, Decision& decision,
+                       const Loaded& loaded) {
+  if (opts.llm == nullptr || decision.actions.empty()) return;
+  auto profile = store::in_tx(store, store::TxMode::read, [&](store::Tx& tx) {
+    return tx.profiles().get(Tenant::admin(), loaded.creator.id);
+  });
+  PersonalizeInput in{loaded.creator, loaded.consumer ? &*loaded.consumer : nullptr,
+                      loaded.products, profile ? profile_text_of(profile->profile_json) : ""};
+  personalize(*opts.llm, in, decision);
 }
 
 std::vector<Action> to_actions(const Decision& d, const Invocation& inv, const ca::Agent& agent,
@@ -198,6 +213,7 @@ Result<void> InvocationRunner::run_invoke(const store::Job& job) {
     decision = run_agent(input, opts_);
   }
   if (!decision && transient(decision.error())) return decision.error();
+  if (decision) maybe_personalize(store_, opts_, *decision, loaded);
 
   return store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
     auto current = tx.invocations().get(Tenant::admin(), inv.id);
@@ -257,6 +273,7 @@ Result<void> InvocationRunner::run_followup(const store::Job& job) {
                    loaded.creator, loaded.products, now};
   auto decision = run_agent(input, opts_);
   if (!decision && transient(decision.error())) return decision.error();
+  if (decision) maybe_personalize(store_, opts_, *decision, loaded);
 
   return store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
     // The follow-up is recorded like any event (source "agent": it never touches the

@@ -15,6 +15,9 @@
 namespace ca::net {
 class HttpClient;
 }
+namespace ca::llm {
+class LlmClient;
+}
 
 namespace ca::agents {
 
@@ -74,6 +77,8 @@ struct RuntimeOptions {
   bool allow_private_targets = false;            // external_http to 127/8, 10/8, ... (tests, dev)
   std::chrono::milliseconds http_timeout{5000};  // default when the config sets none
   net::HttpClient* http_client = nullptr;        // not owned; null → a CurlHttpClient per call
+  // Not owned; set: planned messages are personalised by the runner (agents/personalize.hpp).
+  llm::LlmClient* llm = nullptr;
 };
 
 // Builds the agent for in.agent.kind + config_json and decides. Errors: invalid config

@@ -5,6 +5,7 @@
 
 #include "domain/money.hpp"
 #include "domain/validation.hpp"
+#include "policy/policy.hpp"
 
 namespace ca::api {
 
@@ -143,6 +144,9 @@ void apply_creator_fields(json::FieldReader& r, Creator& out, bool creating) {
   if (const auto* settings = r.object("settings", Need::optional)) {
     std::string text = bj::serialize(*settings);
     if (text.size() > kSettingsMax) r.fail("settings", "settings must be at most 64 KiB of JSON");
+    // The send-time policy reads settings.policy: a bad one is a 400 now, not a silent
+    // fallback to defaults at every send.
+    if (auto policy = policy::settings_from_json(text, "{}"); !policy) r.adopt(policy.error());
     out.settings_json = std::move(text);
   }
 }

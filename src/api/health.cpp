@@ -4,6 +4,7 @@
 
 #include "api/api.hpp"
 #include "api/handler_support.hpp"
+#include "auth/api_keys.hpp"
 
 namespace ca::api {
 
@@ -25,6 +26,23 @@ void register_health_routes(http::Router& router, ApiDeps& d) {
     }
     return json_response(200,
                          boost::json::object{{"status", "ready"}, {"schema_version", *version}});
+  });
+  // Prometheus text for an admin key or METRICS_TOKEN (scrapers rarely hold API keys).
+  router.add(http::Method::get, "/metrics", [&d](http::Request& req) {
+    auto header = req.header("authorization");
+    const bool token_ok = !d.metrics_token.empty() && header &&
+                          auth::constant_time_equal(*header, "Bearer " + d.metrics_token);
+    if (!token_ok) {
+      auto principal = d.auth.authenticate(header);
+      if (!principal) return http::error_response(principal.error());
+      if (auto admin = require_admin(*principal); !admin)
+        return http::error_response(admin.error());
+    }
+    if (!d.metrics) return http::error_response(Error::not_found("metrics are not enabled"));
+    http::Response r;
+    r.content_type = "text/plain; version=0.0.4";
+    r.body = d.metrics();
+    return r;
   });
   router.add(http::Method::get, "/openapi.yaml", [](http::Request&) {
     http::Response r;

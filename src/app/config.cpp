@@ -57,7 +57,8 @@ Result<void> read_channels(Config& c) {
   };
   if (!c.public_base_url.empty()) {
     if (!is_http(c.public_base_url)) {
-      return Error::invalid("PUBLIC_BASE_URL", "PUBLIC_BASE_URL must start with http:// or https://");
+      return Error::invalid("PUBLIC_BASE_URL",
+                            "PUBLIC_BASE_URL must start with http:// or https://");
     }
     while (c.public_base_url.ends_with('/')) c.public_base_url.pop_back();
   }
@@ -121,6 +122,7 @@ Result<Config> Config::from_env() {
   if (const char* v = env("DATABASE_URL")) c.database_url = v;
   if (const char* v = env("HOST")) c.host = v;
   if (const char* v = env("ADMIN_API_KEY")) c.admin_api_key = v;
+  if (const char* v = env("METRICS_TOKEN")) c.metrics_token = v;
   if (const char* v = env("LOG_LEVEL")) c.log_level = v;
   CA_CHECK(read_int("PORT", c.port, 0, 65535));
   CA_CHECK(read_int("HTTP_IO_THREADS", c.http_io_threads, 1, 64));

@@ -15,6 +15,7 @@
 #include "actions/scheduler.hpp"
 #include "agents/invocation_runner.hpp"
 #include "api/api.hpp"
+#include "app/metrics.hpp"
 #include "auth/api_keys.hpp"
 #include "auth/authenticator.hpp"
 #include "auth/session.hpp"
@@ -25,10 +26,10 @@
 #include "http/server.hpp"
 #include "http/static_files.hpp"
 #include "ingest/agent_dispatch.hpp"
+#include "jobs/worker_pool.hpp"
 #include "llm/openai_client.hpp"
 #include "onboarding/onboarding_service.hpp"
 #include "onboarding/sources.hpp"
-#include "jobs/worker_pool.hpp"
 #include "store/store.hpp"
 
 namespace ca::app {
@@ -58,7 +59,8 @@ std::unique_ptr<Senders> make_senders(store::Store& store, const Clock& clock, I
     s->whatsapp = channels::make_twilio_channel(tc);
   }
   if (!sandbox_only && !config.smtp_url.empty() && !config.email_from.empty()) {
-    s->email = channels::make_smtp_channel(channels::SmtpConfig{config.smtp_url, config.email_from});
+    s->email =
+        channels::make_smtp_channel(channels::SmtpConfig{config.smtp_url, config.email_from});
   }
   actions::ChannelMap map{{Channel::whatsapp, s->whatsapp ? s->whatsapp.get() : s->sandbox.get()},
                           {Channel::email, s->email ? s->email.get() : s->sandbox.get()}};
@@ -118,6 +120,7 @@ void register_dashboard(http::Router& router, const Config& config) {
 
 struct Service::Parts {
   SystemClock clock;
+  Timestamp started = clock.now();
   SecureRandom random;
   IdGenerator ids{clock, random};
   std::unique_ptr<store::Store> store;
@@ -173,9 +176,11 @@ Result<void> bootstrap_admin_key(store::Store& store, Random& random, IdGenerato
 }
 
 std::unique_ptr<agents::InvocationRunner> make_runner(store::Store& store, const Clock& clock,
-                                                      IdGenerator& ids, const Config& config) {
+                                                      IdGenerator& ids, const Config& config,
+                                                      llm::LlmClient* llm) {
   agents::RuntimeOptions opts;
   opts.allow_private_targets = config.allow_private_agent_targets;
+  opts.llm = llm;  // null: the agents' own (template) texts
   return std::make_unique<agents::InvocationRunner>(store, clock, ids, opts);
 }
 
@@ -220,7 +225,12 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   parts->onboarding =
       make_onboarding(*parts->store, parts->clock, parts->ids, config, &parts->waker);
   parts->deps->onboarding = parts->onboarding->service.get();
-  parts->actions = std::make_unique<actions::ActionService>(*parts->store, parts->clock, parts->ids);
+  parts->deps->metrics_token = config.metrics_token;
+  parts->deps->metrics = [p = parts.get()] {
+    return render_metrics(*p->store, p->workers.get(), p->started, p->clock);
+  };
+  parts->actions =
+      std::make_unique<actions::ActionService>(*parts->store, parts->clock, parts->ids);
   parts->deps->actions = parts->actions.get();
   parts->deps->twilio_auth_token = config.twilio_auth_token;
   parts->deps->public_base_url = config.public_base_url;
@@ -242,7 +252,8 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   CA_CHECK(parts->server->listen());
 
   if (config.serve_workers) {
-    parts->runner = make_runner(*parts->store, parts->clock, parts->ids, config);
+    parts->runner =
+        make_runner(*parts->store, parts->clock, parts->ids, config, parts->onboarding->llm.get());
     parts->workers = make_pool(*parts->store, parts->clock, config, &parts->waker);
     parts->runner->register_with(*parts->workers);
     parts->onboarding->service->register_with(*parts->workers);
@@ -256,8 +267,7 @@ std::uint16_t Service::port() const { return parts_->server->port(); }
 
 Service::Handles Service::handles() {
   Parts& p = *parts_;
-  return Handles{*p.store,   p.clock,   p.ids,       p.random,
-                 *p.ingest,  *p.onboarding->service, *p.actions};
+  return Handles{*p.store, p.clock, p.ids, p.random, *p.ingest, *p.onboarding->service, *p.actions};
 }
 
 void Service::run(bool handle_signals) {
@@ -281,10 +291,10 @@ Result<void> run_worker(const Config& config) {
   SystemClock clock;
   SecureRandom random;
   IdGenerator ids(clock, random);
-  auto runner = make_runner(**store, clock, ids, config);
   auto pool = make_pool(**store, clock, config, nullptr);
-  runner->register_with(*pool);
   auto onboarding = make_onboarding(**store, clock, ids, config, &pool->waker());
+  auto runner = make_runner(**store, clock, ids, config, onboarding->llm.get());
+  runner->register_with(*pool);
   onboarding->service->register_with(*pool);
   auto senders = make_senders(**store, clock, ids, config);
   senders->scheduler->register_with(*pool);

@@ -14,6 +14,27 @@ TEST_F(ApiTest, HealthReadyAndContractNeedNoKey) {
   EXPECT_NE(yaml.body.find("openapi:"), std::string::npos);
 }
 
+TEST_F(ApiTest, MetricsNeedAnAdminKeyAndCountRequests) {
+  expect_error(client_->get("/metrics"), 401, "unauthorized");
+  std::string a = create_creator("metrics");
+  expect_error(client_->get("/metrics", creator_key(a)), 403, "forbidden");
+  auto first = client_->get("/metrics", kAdminKey);
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.header("content-type").substr(0, 10), "text/plain");
+  for (const char* name :
+       {"ca_http_requests_total{class=\"2xx\"}",
+        "ca_http_request_duration_seconds_bucket{le=\"+Inf\"}", "ca_jobs", "ca_store_up 1",
+        "ca_worker_jobs_succeeded_total", "process_resident_memory_bytes"}) {
+    EXPECT_NE(first.body.find(name), std::string::npos) << name << "\n" << first.body;
+  }
+  // The counter moves: the 401 and 403 above were counted as 4xx.
+  auto line = [](const std::string& body, const std::string& prefix) {
+    auto p = body.find(prefix);
+    return p == std::string::npos ? -1.0 : std::stod(body.substr(p + prefix.size()));
+  };
+  EXPECT_GE(line(first.body, "ca_http_requests_total{class=\"4xx\"} "), 2.0);
+}
+
 TEST_F(ApiTest, MissingMalformedAndUnknownKeysAre401) {
   auto none = client_->get("/creators");
   expect_error(none, 401, "unauthorized");

@@ -33,6 +33,17 @@ TEST_F(CrudTest, CreatorCreateValidatesEveryField) {
   expect_error(client_->post("/creators", R"({"name":"A","email":"a@example.com","role":"admin"})",
                              kAdminKey),
                400, "invalid_argument", "role");
+  expect_error(
+      client_->post(
+          "/creators",
+          R"({"name":"A","email":"a@example.com","settings":{"policy":{"quiet_hours":{"start":"25:00"}}}})",
+          kAdminKey),
+      400, "invalid_argument", "settings.policy.quiet_hours.start");
+  auto with_policy = client_->post(
+      "/creators",
+      R"({"name":"P","email":"p@example.com","settings":{"policy":{"quiet_hours":{"start":"22:00","end":"08:00"}},"brand":"x"}})",
+      kAdminKey);
+  EXPECT_EQ(with_policy.status, 201) << with_policy.body;
   std::string long_name(201, 'x');
   expect_error(
       client_->post("/creators", R"({"name":")" + long_name + R"(","email":"a@example.com"})",
