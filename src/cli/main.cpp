@@ -50,7 +50,8 @@ int main(int argc, char** argv) {
   creator_opt->excludes(admin_flag);
 
   auto* onboard = cli.add_subcommand(
-      "onboard", "Onboard a creator by username: fetch, generate the profile, store (migrates first)");
+      "onboard",
+      "Onboard a creator by username: fetch, generate the profile, store (migrates first)");
   std::string onboard_username;
   std::optional<std::string> onboard_source;
   bool onboard_deploy = false;
