@@ -41,12 +41,12 @@ struct ApiDeps {
   auth::SessionStore* sessions = nullptr;
   // Twilio webhook signatures: TWILIO_AUTH_TOKEN (empty: every webhook is 403) and the
   // public URL Twilio calls, PUBLIC_BASE_URL (empty: the request's Host).
-  std::string twilio_auth_token;
-  std::string public_base_url;
+  std::string twilio_auth_token{};
+  std::string public_base_url{};
   // GET /metrics: the Prometheus text (null: 404) and a bearer token that may read it
   // besides admin keys (empty: admin keys only).
-  std::function<std::string()> metrics;
-  std::string metrics_token;
+  std::function<std::string()> metrics{};
+  std::string metrics_token{};
   // Onboarding, profiles and agent deployment (null: /onboarding routes answer 503).
   onboarding::OnboardingService* onboarding = nullptr;
 };

@@ -17,7 +17,7 @@ struct SmtpConfig {
   std::string from;  // EMAIL_FROM, "Name <addr@example.com>" or an address
   std::chrono::milliseconds timeout{15000};
   const Clock* clock = nullptr;  // Date header; null → the system clock. Not owned.
-  std::string ca_file;           // PEM CA bundle to trust instead of the system store
+  std::string ca_file{};         // PEM CA bundle to trust instead of the system store
 };
 
 // Whether url and from are usable (scheme smtp/smtps, host, percent-encoding of the
