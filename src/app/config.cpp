@@ -135,7 +135,7 @@ Result<Config> Config::from_env() {
   CA_CHECK(read_bool("ALLOW_PRIVATE_AGENT_TARGETS", c.allow_private_agent_targets));
   CA_CHECK(read_int("MAX_BODY_BYTES", c.max_body_bytes, 1024, 64LL << 20));
   if (const char* v = env("WEB_DIR")) c.web_dir = v;
-  CA_CHECK(read_int("SESSION_TTL", c.session_ttl_s, 60, 30 * 24 * 3600));
+  CA_CHECK(read_int("SESSION_TTL", c.session_ttl_s, 60, 30LL * 24 * 3600));
   CA_CHECK(read_onboarding(c));
   CA_CHECK(read_channels(c));
   if (!c.admin_api_key.empty() && c.admin_api_key.size() < 24) {
