@@ -1,10 +1,5 @@
 // The external_http agent against a real local HTTP server (blocking sockets, one thread),
 // through the real libcurl client.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -26,6 +21,7 @@
 #include "agents/registry.hpp"
 #include "net/http_client.hpp"
 #include "net/target_guard.hpp"
+#include "support/local_http_server.hpp"
 
 namespace ca::agents::test {
 namespace {
@@ -34,105 +30,14 @@ namespace bj = boost::json;
 constexpr const char* kT0 = "2026-11-24T10:00:00Z";
 constexpr const char* kSecret = "s3cret-s3cret-s3cret";
 
-struct Received {
-  std::map<std::string, std::string> headers;  // names lowercased
-  std::string body;
-};
-struct Reply {
-  int status = 200;
-  std::string body;
-  std::chrono::milliseconds delay{0};
-};
+using Received = ca::test::ReceivedRequest;
+using Reply = ca::test::CannedReply;
 
-// Accepts connections on 127.0.0.1:<ephemeral> until destroyed; one request per connection.
-class LocalServer {
+// The shared local server (tests/support), answering on /agent.
+class LocalServer : public ca::test::LocalHttpServer {
  public:
-  explicit LocalServer(std::function<Reply(const Received&)> handler)
-      : handler_(std::move(handler)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(::listen(fd_, 16), 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-    thread_ = std::thread([this] { loop(); });
-  }
-  ~LocalServer() {
-    stop_ = true;
-    thread_.join();
-    ::close(fd_);
-  }
-  LocalServer(const LocalServer&) = delete;
-  LocalServer& operator=(const LocalServer&) = delete;
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/agent"; }
-  int requests() const { return requests_; }
-
- private:
-  void loop() {
-    while (!stop_) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 20) <= 0) continue;
-      int c = ::accept(fd_, nullptr, nullptr);
-      if (c < 0) continue;
-      serve(c);
-      ::close(c);
-    }
-  }
-
-  void serve(int c) {
-    std::string data;
-    std::array<char, 4096> buf{};
-    std::size_t header_end = std::string::npos;
-    std::size_t need = 0;
-    while (true) {
-      if (header_end == std::string::npos) {
-        header_end = data.find("\r\n\r\n");
-        if (header_end != std::string::npos) need = header_end + 4 + content_length(data);
-      }
-      if (header_end != std::string::npos && data.size() >= need) break;
-      ssize_t n = ::recv(c, buf.data(), buf.size(), 0);
-      if (n <= 0) return;
-      data.append(buf.data(), static_cast<std::size_t>(n));
-    }
-    Received r;
-    std::size_t pos = data.find("\r\n") + 2;
-    while (pos < header_end) {
-      std::size_t eol = data.find("\r\n", pos);
-      std::string line = data.substr(pos, eol - pos);
-      std::size_t colon = line.find(':');
-      std::string name = line.substr(0, colon);
-      for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-      r.headers[name] = line.substr(line.find_first_not_of(' ', colon + 1));
-      pos = eol + 2;
-    }
-    r.body = data.substr(header_end + 4);
-    ++requests_;
-    Reply reply = handler_(r);
-    std::this_thread::sleep_for(reply.delay);
-    std::string out = "HTTP/1.1 " + std::to_string(reply.status) +
-                      " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                      std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n" +
-                      reply.body;
-    ::send(c, out.data(), out.size(), MSG_NOSIGNAL);
-  }
-
-  static std::size_t content_length(const std::string& head) {
-    std::string lower = head;
-    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    auto p = lower.find("content-length:");
-    return p == std::string::npos ? 0 : std::stoul(lower.substr(p + 15));
-  }
-
-  std::function<Reply(const Received&)> handler_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::atomic<int> requests_{0};
-  std::thread thread_;
+  using LocalHttpServer::LocalHttpServer;
+  std::string url() const { return base_url() + "/agent"; }
 };
 
 std::string config_for(const std::string& url, int timeout_ms = 2000) {
@@ -244,7 +149,9 @@ TEST(ExternalHttp, BadResponsesAreErrorsNotCrashes) {
 
 TEST(ExternalHttp, TimeoutIsAnUnavailableError) {
   LocalServer server([](const Received&) {
-    return Reply{200, R"({"act":false})", std::chrono::milliseconds{1500}};
+    Reply r{200, R"({"act":false})"};
+    r.delay = std::chrono::milliseconds{1500};
+    return r;
   });
   Scenario s("external_http", config_for(server.url(), 200));
   s.options.allow_private_targets = true;

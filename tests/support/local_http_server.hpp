@@ -29,7 +29,7 @@ struct CannedReply {
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;  // extra, e.g. Retry-After
+  std::vector<std::pair<std::string, std::string>> headers{};  // extra, e.g. Retry-After
   std::chrono::milliseconds delay{0};  // before replying (slow providers, timeouts)
 };
 
