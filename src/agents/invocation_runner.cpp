@@ -164,7 +164,25 @@ Result<void> enqueue_send_job(store::Tx& tx, const Action& action, IdGenerator& 
   return tx.jobs().enqueue(job, now);
 }
 
+namespace {
+
+Result<void> run_staged(store::Store& store, Result<jobs::JobEffects> effects) {
+  if (!effects) return std::move(effects).error();
+  if (!*effects) return ok();
+  return store::in_tx(store, store::TxMode::write, *effects);
+}
+
+}  // namespace
+
 Result<void> InvocationRunner::run_invoke(const store::Job& job) {
+  return run_staged(store_, prepare_invoke(job));
+}
+
+Result<void> InvocationRunner::run_followup(const store::Job& job) {
+  return run_staged(store_, prepare_followup(job));
+}
+
+Result<jobs::JobEffects> InvocationRunner::prepare_invoke(const store::Job& job) {
   boost::system::error_code ec;
   bj::value payload = bj::parse(job.payload_json, ec);
   if (ec || !payload.is_object()) return Error::internal("agent.invoke job without a payload");
@@ -190,8 +208,8 @@ Result<void> InvocationRunner::run_invoke(const store::Job& job) {
     loaded = std::move(*l);
     return true;
   });
-  if (!read) return read.error().code == ErrorCode::not_found ? ok() : Result<void>(read.error());
-  if (!*read) return ok();
+  if (!read && read.error().code != ErrorCode::not_found) return read.error();
+  if (!read || !*read) return jobs::JobEffects{};
 
   const Timestamp now = clock_.now();
   const bj::value none;
@@ -215,7 +233,18 @@ Result<void> InvocationRunner::run_invoke(const store::Job& job) {
   if (!decision && transient(decision.error())) return decision.error();
   if (decision) maybe_personalize(store_, opts_, *decision, loaded);
 
-  return store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+  struct Staged {
+    Invocation inv;
+    ca::Agent agent;
+    Result<Decision> decision;
+    Timestamp now;
+  };
+  auto st = std::make_shared<Staged>(
+      Staged{std::move(inv), std::move(loaded.agent), std::move(decision), now});
+  return jobs::JobEffects([st, &ids = ids_](store::Tx& tx) -> Result<void> {
+    const Invocation& inv = st->inv;
+    const Result<Decision>& decision = st->decision;
+    const Timestamp now = st->now;
     auto current = tx.invocations().get(Tenant::admin(), inv.id);
     if (!current) return current.error().code == ErrorCode::not_found ? ok() : current.error();
     if (current->status == InvocationStatus::completed ||
@@ -226,15 +255,15 @@ Result<void> InvocationRunner::run_invoke(const store::Job& job) {
       return tx.invocations().finish(inv.id, InvocationStatus::failed, "agent error", "{}",
                                      decision.error().message, now);
     }
-    auto actions = to_actions(*decision, inv, loaded.agent, ids_, now);
-    CA_CHECK(insert_actions(tx, actions, ids_, now));
-    if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids_, now));
+    auto actions = to_actions(*decision, inv, st->agent, ids, now);
+    CA_CHECK(insert_actions(tx, actions, ids, now));
+    if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids, now));
     return tx.invocations().finish(inv.id, InvocationStatus::completed, decision->reason,
                                    result_json(*decision), std::nullopt, now);
   });
 }
 
-Result<void> InvocationRunner::run_followup(const store::Job& job) {
+Result<jobs::JobEffects> InvocationRunner::prepare_followup(const store::Job& job) {
   boost::system::error_code ec;
   bj::value payload = bj::parse(job.payload_json, ec);
   if (ec || !payload.is_object()) return Error::internal("agent.followup job without a payload");
@@ -262,8 +291,8 @@ Result<void> InvocationRunner::run_followup(const store::Job& job) {
     return ok();
   });
   // The agent, consumer or creator is gone: the follow-up has nobody to follow up.
-  if (!read) return read.error().code == ErrorCode::not_found ? ok() : read;
-  if (!loaded.agent.enabled) return ok();
+  if (!read && read.error().code != ErrorCode::not_found) return read.error();
+  if (!read || !loaded.agent.enabled) return jobs::JobEffects{};
 
   const Timestamp now = clock_.now();
   Event event = make_followup_event(request, creator_id, consumer_id);
@@ -275,12 +304,27 @@ Result<void> InvocationRunner::run_followup(const store::Job& job) {
   if (!decision && transient(decision.error())) return decision.error();
   if (decision) maybe_personalize(store_, opts_, *decision, loaded);
 
-  return store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+  struct Staged {
+    Event event;
+    ca::Agent agent;
+    std::string creator_id, consumer_id;
+    Result<Decision> decision;
+    Timestamp now;
+  };
+  auto st = std::make_shared<Staged>(Staged{std::move(event), std::move(loaded.agent), creator_id,
+                                            consumer_id, std::move(decision), now});
+  return jobs::JobEffects([st, &ids = ids_](store::Tx& tx) -> Result<void> {
+    const Event& event = st->event;
+    const Result<Decision>& decision = st->decision;
+    const std::string& creator_id = st->creator_id;
+    const std::string& consumer_id = st->consumer_id;
+    const std::string& agent_id = st->agent.id;
+    const Timestamp now = st->now;
     // The follow-up is recorded like any event (source "agent": it never touches the
     // context), so the invocation and its actions point at something in the timeline.
     CA_CHECK(tx.events().insert(event));
     Invocation inv;
-    inv.id = ids_.next();
+    inv.id = ids.next();
     inv.creator_id = creator_id;
     inv.agent_id = agent_id;
     inv.consumer_id = consumer_id;
@@ -292,17 +336,19 @@ Result<void> InvocationRunner::run_followup(const store::Job& job) {
     inv.created_at = inv.updated_at = now;
     CA_CHECK(tx.invocations().insert(inv));
     if (decision) {
-      auto actions = to_actions(*decision, inv, loaded.agent, ids_, now);
-      CA_CHECK(insert_actions(tx, actions, ids_, now));
-      if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids_, now));
+      auto actions = to_actions(*decision, inv, st->agent, ids, now);
+      CA_CHECK(insert_actions(tx, actions, ids, now));
+      if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids, now));
     }
     return ok();
   });
 }
 
 void InvocationRunner::register_with(jobs::WorkerPool& pool) {
-  pool.register_handler(kInvokeJobKind, [this](const store::Job& j) { return run_invoke(j); });
-  pool.register_handler(kFollowupJobKind, [this](const store::Job& j) { return run_followup(j); });
+  pool.register_staged_handler(kInvokeJobKind,
+                               [this](const store::Job& j) { return prepare_invoke(j); });
+  pool.register_staged_handler(kFollowupJobKind,
+                               [this](const store::Job& j) { return prepare_followup(j); });
 }
 
 }  // namespace ca::agents

@@ -28,8 +28,13 @@ class InvocationRunner {
   InvocationRunner(store::Store& store, const Clock& clock, IdGenerator& ids, RuntimeOptions opts)
       : store_(store), clock_(clock), ids_(ids), opts_(opts) {}
 
-  // Job handlers. An error means "retry later" (transient: database or remote agent
-  // unavailable); a permanent failure is recorded on the invocation and returns ok.
+  // Staged job handlers (jobs/worker_pool.hpp): read and decide outside any transaction,
+  // return the writes (actions, send jobs, follow-up, the invocation's outcome) for the
+  // worker's outcome transaction. An error means "retry later" (transient: database or
+  // remote agent unavailable); a permanent failure is recorded on the invocation.
+  Result<jobs::JobEffects> prepare_invoke(const store::Job& job);
+  Result<jobs::JobEffects> prepare_followup(const store::Job& job);
+  // The same with the writes in a transaction of their own (tests, the simulator).
   Result<void> run_invoke(const store::Job& job);
   Result<void> run_followup(const store::Job& job);
 

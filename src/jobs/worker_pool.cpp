@@ -49,6 +49,17 @@ void WorkerPool::register_handler(const std::string& kind, JobHandler handler) {
     spdlog::error("jobs: handler for '{}' registered after start; ignored", kind);
     return;
   }
+  register_staged_handler(kind, [h = std::move(handler)](const Job& job) -> Result<JobEffects> {
+    CA_CHECK(h(job));
+    return JobEffects{};
+  });
+}
+
+void WorkerPool::register_staged_handler(const std::string& kind, StagedJobHandler handler) {
+  if (started_) {
+    spdlog::error("jobs: handler for '{}' registered after start; ignored", kind);
+    return;
+  }
   handlers_[kind] = std::move(handler);
 }
 
@@ -165,7 +176,7 @@ std::chrono::steady_clock::duration WorkerPool::idle_wait() {
   return wait;
 }
 
-Result<void> WorkerPool::run_job(const Job& job) {
+Result<JobEffects> WorkerPool::run_job(const Job& job) {
   auto it = handlers_.find(job.kind);
   if (it == handlers_.end()) return Error::internal("no handler for job kind '" + job.kind + "'");
   try {
@@ -177,35 +188,70 @@ Result<void> WorkerPool::run_job(const Job& job) {
   }
 }
 
-void WorkerPool::finish(const std::vector<Finished>& done) {
+Result<void> WorkerPool::record(store::Tx& tx, Finished& f, std::optional<Timestamp> retry_at,
+                                Timestamp now) {
+  if (!f.outcome) return tx.jobs().fail(f.job, f.outcome.error().message, retry_at, now);
+  // Complete first: a lost lease (conflict) means another worker owns the job now, and
+  // these effects are then left to it.
+  CA_CHECK(tx.jobs().complete(f.job, now));
+  if (!*f.outcome) return ok();
+  auto effects = (*f.outcome)(tx);
+  if (!effects) {
+    // Never "conflict": that is reserved for the lease above.
+    Error e = std::move(effects).error();
+    if (e.code == ErrorCode::conflict) e.code = ErrorCode::internal;
+    return e;
+  }
+  return ok();
+}
+
+void WorkerPool::finish(std::vector<Finished>& done) {
   const auto now = clock_.now();
   std::vector<std::optional<Timestamp>> retry_at(done.size());
+  auto plan_retry = [&](std::size_t i) {
+    retry_at[i] = retry_time(options_.backoff, done[i].job.attempts, done[i].job.max_attempts, now,
+                             next_unit());
+  };
   for (std::size_t i = 0; i < done.size(); ++i) {
-    const auto& [job, outcome] = done[i];
-    if (!outcome) {
-      retry_at[i] = retry_time(options_.backoff, job.attempts, job.max_attempts, now, next_unit());
-    }
+    if (!done[i].outcome) plan_retry(i);
   }
   // Leave the in-flight set first: a lease renewal racing this write would only fail.
   {
     std::lock_guard lk(inflight_mu_);
     for (const auto& d : done) inflight_.erase(d.job.id);
   }
-  // One transaction; a job whose lease was lost (conflict) does not stop the others.
+  // One transaction; a job whose lease was lost (conflict) does not stop the others, any
+  // other error rolls the batch back (SQLite has no per-job savepoint here).
   std::vector<Result<void>> recorded(done.size(), ok());
-  auto tx = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+  auto together = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
     for (std::size_t i = 0; i < done.size(); ++i) {
-      const auto& [job, outcome] = done[i];
-      recorded[i] = outcome ? tx.jobs().complete(job, now)
-                            : tx.jobs().fail(job, outcome.error().message, retry_at[i], now);
+      recorded[i] = record(tx, done[i], retry_at[i], now);
       if (!recorded[i] && recorded[i].error().code != ErrorCode::conflict) return recorded[i];
     }
     return ok();
   });
+  if (!together) {
+    // One transaction per job: the good ones land; a job whose effects cannot be written
+    // becomes a failed attempt (retried with backoff, like a handler error).
+    for (std::size_t i = 0; i < done.size(); ++i) {
+      recorded[i] = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
+        return record(tx, done[i], retry_at[i], now);
+      });
+      if (recorded[i] || recorded[i].error().code == ErrorCode::conflict || !done[i].outcome) {
+        continue;
+      }
+      done[i].outcome =
+          Error::internal("writing the job's effects failed: " + recorded[i].error().message);
+      plan_retry(i);
+      recorded[i] = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
+        return record(tx, done[i], retry_at[i], now);
+      });
+    }
+  }
   bool wake = false;
   for (std::size_t i = 0; i < done.size(); ++i) {
     const auto& [job, outcome] = done[i];
-    const Result<void>& r = tx ? recorded[i] : tx;
+    const Result<void>& r = recorded[i];
     wake = wake || job.consumer_id.has_value();
     if (!r) {
       if (r.error().code == ErrorCode::conflict) {

@@ -37,10 +37,20 @@ using store::Job;
 // effect and before complete.
 using JobHandler = std::function<Result<void>(const Job&)>;
 
+// The writes a staged handler wants made, run in the worker's outcome transaction right
+// after the job is marked complete (so they commit together, once per claim: a job whose
+// lease was lost meanwhile skips them). Empty: nothing to write.
+using JobEffects = std::function<Result<void>(store::Tx&)>;
+// A handler in two halves: it runs outside any transaction (reads, decisions, remote
+// calls) and returns its writes. A whole claimed batch then takes ONE write transaction
+// for every job's effects and outcome; on SQLite's single writer that is the difference
+// between one writer turn per batch and two per job.
+using StagedJobHandler = std::function<Result<JobEffects>(const Job&)>;
+
 struct WorkerPoolOptions {
   std::string queue = "default";
   int threads = 2;
-  int batch_size = 4;  // jobs claimed per round trip (at most one per consumer)
+  int batch_size = 32;  // jobs claimed per round trip (at most one per consumer)
   // A job whose worker stops renewing its lease re-runs after this long.
   std::chrono::milliseconds lease = std::chrono::seconds(60);
   // Idle workers re-check this often even without a wake-up (and sooner for a job due
@@ -77,6 +87,7 @@ class WorkerPool {
 
   // Before start(); a later registration for the same kind replaces the earlier one.
   void register_handler(const std::string& kind, JobHandler handler);
+  void register_staged_handler(const std::string& kind, StagedJobHandler handler);
 
   void start();
   // Idempotent and thread-safe: no new claims, in-flight jobs finish, claimed jobs not yet
@@ -94,11 +105,14 @@ class WorkerPool {
   void listener_loop();
   struct Finished {
     Job job;
-    Result<void> outcome;
+    Result<JobEffects> outcome;
   };
-  Result<void> run_job(const Job& job);
-  // Records the outcomes of a claimed batch (complete / retry / dead) in one transaction.
-  void finish(const std::vector<Finished>& done);
+  Result<JobEffects> run_job(const Job& job);
+  // Records the outcomes of a claimed batch (complete + effects / retry / dead) in one
+  // transaction; when that fails, one transaction per job so one bad job sinks no other.
+  void finish(std::vector<Finished>& done);
+  // Writes one job's outcome; a failing effect turns into a failed attempt.
+  Result<void> record(store::Tx& tx, Finished& f, std::optional<Timestamp> retry_at, Timestamp now);
   std::chrono::steady_clock::duration idle_wait();
   double next_unit();
   // Sleeps until `d` passed or stop was requested; false when stopping.
@@ -111,7 +125,7 @@ class WorkerPool {
   std::unique_ptr<Waker> own_waker_;
   Waker* waker_;
   std::string worker_name_;
-  std::map<std::string, JobHandler> handlers_;
+  std::map<std::string, StagedJobHandler> handlers_;
 
   std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};

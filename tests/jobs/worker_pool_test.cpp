@@ -189,6 +189,7 @@ TEST_F(WorkerPoolTest, PerConsumerOrderAcrossWorkersWithoutOverlap) {
   auto other_store = open();
   ASSERT_TRUE(other_store);
   auto o = options(2);
+  o.batch_size = 3;  // small claims: 10 consumers are then shared by both pools
   o.worker_name = "p1";
   WorkerPool p1(*store_, clock_, o);
   o.worker_name = "p2";
