@@ -55,6 +55,8 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
   if (invocations.empty()) return ok();
   CA_CHECK(tx.invocations().insert_many(invocations));
 
+  std::vector<store::NewJob> jobs;
+  jobs.reserve(invocations.size());
   for (size_t i = 0; i < invocations.size(); ++i) {
     const Invocation& inv = invocations[i];
     const StoredEvent& se = *invoked_for[i];
@@ -70,8 +72,9 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
     job.consumer_id = inv.consumer_id;  // one consumer's invocations run in event order
     job.payload_json = bj::serialize(payload);
     job.run_at = now;
-    CA_CHECK(tx.jobs().enqueue(job, now));
+    jobs.push_back(std::move(job));
   }
+  CA_CHECK(tx.jobs().enqueue_many(jobs, now));
   // Shared by concurrent ingest writers: at worst one wakes workers a moment early and
   // they find the job on their next poll.
   enqueued_.store(true, std::memory_order_relaxed);

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "context/rules.hpp"
+#include "ingest/consumer_resolution.hpp"
 #include "store/event_repo.hpp"
 
 namespace ca::ingest {
@@ -14,39 +15,6 @@ namespace {
 // insert; the loser's transaction fails with a uniqueness conflict and a re-run finds
 // the winner's row.
 constexpr int kConflictRetries = 2;
-
-// Finds the consumer an event names, or creates it from the identity given.
-Result<std::optional<std::string>> resolve_consumer(store::Tx& tx, const std::string& creator_id,
-                                                    const ConsumerRef& ref, IdGenerator& ids,
-                                                    Timestamp now) {
-  if (ref.id) {
-    auto c = tx.consumers().get(Tenant::creator(creator_id), *ref.id);
-    if (!c) return Error{ErrorCode::not_found, "consumer not found", "consumer_id"};
-    return std::optional<std::string>{c->id};
-  }
-  if (ref.empty()) return std::optional<std::string>{};
-  const std::pair<store::ConsumerKey, const std::optional<std::string>*> keys[] = {
-      {store::ConsumerKey::external_id, &ref.external_id},
-      {store::ConsumerKey::email, &ref.email},
-      {store::ConsumerKey::whatsapp, &ref.whatsapp}};
-  for (const auto& [key, value] : keys) {
-    if (!*value) continue;
-    auto found = tx.consumers().find_by(creator_id, key, **value);
-    if (!found) return std::move(found).error();
-    if (*found) return std::optional<std::string>{(*found)->id};
-  }
-  Consumer c;
-  c.id = ids.next();
-  c.creator_id = creator_id;
-  c.name = ref.name;
-  c.email = ref.email;
-  c.whatsapp = ref.whatsapp;
-  c.external_id = ref.external_id;
-  c.timezone = ref.timezone;
-  c.created_at = c.updated_at = now;
-  CA_CHECK(tx.consumers().insert(c));
-  return std::optional<std::string>{c.id};
-}
 
 Event make_event(const std::string& creator_id, const std::optional<std::string>& consumer_id,
                  const EventRequest& req, IdGenerator& ids, Timestamp now) {
@@ -165,9 +133,10 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       for (auto& e : *found) stored.emplace(std::make_pair(creator, *e.idempotency_key), e);
     }
 
-    std::vector<Event> fresh;
-    std::vector<size_t> fresh_item;
-    std::map<std::pair<std::string, std::string>, size_t> fresh_by_key;
+    // Not replays: these resolve their consumers together and become events.
+    std::vector<size_t> candidates;
+    std::vector<const IngestItem*> candidate_items;
+    std::map<std::pair<std::string, std::string>, size_t> first_with_key;
     for (size_t i = 0; i < items.size(); ++i) {
       const EventRequest& req = *items[i].request;
       if (req.idempotency_key) {
@@ -176,27 +145,54 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
           results[i] = replay_of(it->second, req);
           continue;
         }
-        // Repeated within this transaction: the first one is the original.
-        if (auto it = fresh_by_key.find(key); it != fresh_by_key.end()) {
-          results[i] = replay_of(fresh[it->second], req);
-          continue;
-        }
-        fresh_by_key.emplace(key, fresh.size());
+        if (!first_with_key.emplace(key, i).second) continue;  // a repeat: resolved below
       }
-      auto consumer = resolve_consumer(tx, items[i].creator_id, req.consumer, ids_, now);
+      candidates.push_back(i);
+      candidate_items.push_back(&items[i]);
+    }
+    auto consumers = resolve_consumers(tx, candidate_items, ids_, now);
+    if (!consumers) return std::move(consumers).error();
+
+    std::vector<Event> fresh;
+    fresh.reserve(candidates.size());
+    std::vector<size_t> fresh_item;
+    std::map<size_t, size_t> fresh_of_item;
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      const size_t i = candidates[c];
+      auto& consumer = (*consumers)[c];
       if (!consumer) {
-        if (consumer.error().code != ErrorCode::not_found) return std::move(consumer).error();
         results[i] = std::move(consumer).error();  // that event alone is refused
         continue;
       }
-      fresh.push_back(make_event(items[i].creator_id, *consumer, req, ids_, now));
+      fresh_of_item[i] = fresh.size();
+      fresh.push_back(make_event(items[i].creator_id, *consumer, *items[i].request, ids_, now));
       fresh_item.push_back(i);
+    }
+    // Repeated within this transaction: the first one is the original.
+    for (size_t i = 0; i < items.size(); ++i) {
+      const EventRequest& req = *items[i].request;
+      if (!req.idempotency_key || stored.count({items[i].creator_id, *req.idempotency_key})) {
+        continue;
+      }
+      const size_t first = first_with_key.at({items[i].creator_id, *req.idempotency_key});
+      if (first == i) continue;
+      auto it = fresh_of_item.find(first);
+      results[i] = it != fresh_of_item.end() ? replay_of(fresh[it->second], req) : results[first];
     }
     CA_CHECK(tx.events().insert_many(fresh));
 
-    // Each consumer's context is read once (locked), advanced event by event in arrival
-    // order, and written once.
+    // Every consumer's context is read once (locked, one statement per creator), advanced
+    // event by event in arrival order, and written once.
+    std::map<std::string, std::vector<std::string>> consumers_by_creator;
+    for (const Event& e : fresh) {
+      if (e.consumer_id) consumers_by_creator[e.creator_id].push_back(*e.consumer_id);
+    }
     std::unordered_map<std::string, ConsumerContext> contexts;
+    for (const auto& [creator, ids] : consumers_by_creator) {
+      auto loaded = tx.consumers().get_contexts_for_update(creator, ids);
+      if (!loaded) return std::move(loaded).error();
+      for (auto& ctx : *loaded) contexts.emplace(ctx.consumer_id, std::move(ctx));
+    }
     std::vector<StoredEvent> stored_events;
     stored_events.reserve(fresh.size());
     for (size_t j = 0; j < fresh.size(); ++j) {
@@ -204,11 +200,7 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       StoredEvent se{&e, std::nullopt, std::nullopt};
       if (e.consumer_id) {
         auto it = contexts.find(*e.consumer_id);
-        if (it == contexts.end()) {
-          auto loaded = tx.consumers().get_context_for_update(e.creator_id, *e.consumer_id);
-          if (!loaded) return std::move(loaded).error();
-          it = contexts.emplace(*e.consumer_id, std::move(*loaded)).first;
-        }
+        if (it == contexts.end()) return Error::internal("consumer context missing");
         se.before = it->second;
         it->second = context::apply_event(*se.before, e);
         se.after = it->second;
@@ -217,7 +209,10 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       results[fresh_item[j]] = IngestOutcome{e.id, false};
     }
     if (sink_ && !stored_events.empty()) CA_CHECK(sink_->on_events(tx, stored_events));
-    for (const auto& [id, ctx] : contexts) CA_CHECK(tx.consumers().put_context(ctx));
+    std::vector<ConsumerContext> changed;
+    changed.reserve(contexts.size());
+    for (auto& [id, ctx] : contexts) changed.push_back(std::move(ctx));
+    CA_CHECK(tx.consumers().put_contexts(changed));
     return ok();
   });
   if (!done) return std::move(done).error();

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <unordered_map>
 
 #include "domain/pii.hpp"
@@ -30,6 +31,7 @@ Consumer read_consumer(const SqlRow& r) {
 
 const char* key_column(ConsumerKey key) {
   switch (key) {
+    case ConsumerKey::id: return "id";
     case ConsumerKey::external_id: return "external_id";
     case ConsumerKey::email: return "email";
     case ConsumerKey::whatsapp: return "whatsapp";
@@ -50,24 +52,67 @@ std::string like_pattern(std::string_view q) {
 
 }  // namespace
 
-Result<void> SqlConsumerRepo::insert(const Consumer& c) {
-  if (!valid_id(c.id)) return Error::invalid("id", "id must be a UUID");
-  if (!valid_id(c.creator_id)) return Error::invalid("creator_id", "creator_id must be a UUID");
-  CA_CHECK(run(s_,
-               "INSERT INTO consumers (id, creator_id, name, email, whatsapp, external_id, "
-               "timezone, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+Result<void> SqlConsumerRepo::insert(const Consumer& c) { return insert_many({c}); }
+
+Result<void> SqlConsumerRepo::insert_many(const std::vector<Consumer>& consumers) {
+  for (const auto& c : consumers) {
+    if (!valid_id(c.id)) return Error::invalid("id", "id must be a UUID");
+    if (!valid_id(c.creator_id)) return Error::invalid("creator_id", "creator_id must be a UUID");
+  }
+  for (size_t start = 0; start < consumers.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(consumers.size(), start + kRowsPerStatement);
+    SqlParams p;
+    std::string sql =
+        "INSERT INTO consumers (id, creator_id, name, email, whatsapp, external_id, timezone, "
+        "created_at, updated_at) VALUES ";
+    SqlParams cp;
+    std::string context_sql =
+        "INSERT INTO consumer_context (consumer_id, creator_id, stage, lead_score, metrics, "
+        "attributes, version, updated_at) VALUES ";
+    for (size_t i = start; i < end; ++i) {
+      const Consumer& c = consumers[i];
+      if (i > start) {
+        sql += ", ";
+        context_sql += ", ";
+      }
+      bind_row(p, sql,
                {c.id, c.creator_id, sql_opt(c.name), sql_opt(c.email), sql_opt(c.whatsapp),
                 sql_opt(c.external_id), sql_opt(c.timezone), sql_time(c.created_at),
-                sql_time(c.updated_at)}));
-  CA_CHECK(run(s_,
-               "INSERT INTO consumer_context (consumer_id, creator_id, stage, lead_score, "
-               "metrics, attributes, version, updated_at) "
-               "VALUES ($1, $2, 'new', 0, '{}', '{}', 1, $3)",
-               {c.id, c.creator_id, sql_time(c.created_at)}));
-  for (const auto& [channel, consent] : c.consent) {
-    CA_CHECK(upsert_consent(c.id, c.creator_id, channel, consent));
+                sql_time(c.updated_at)});
+      context_sql += "(" + bind(cp, c.id) + ", " + bind(cp, c.creator_id) + ", 'new', 0, '{}', '{}', 1, " +
+                     bind(cp, sql_time(c.created_at)) + ")";
+    }
+    CA_CHECK(run(s_, sql, p));
+    CA_CHECK(run(s_, context_sql, cp));
+  }
+  for (const auto& c : consumers) {
+    for (const auto& [channel, consent] : c.consent) {
+      CA_CHECK(upsert_consent(c.id, c.creator_id, channel, consent));
+    }
   }
   return ok();
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SqlConsumerRepo::find_ids_by(
+    const std::string& creator_id, ConsumerKey key, const std::vector<std::string>& values) {
+  std::vector<std::pair<std::string, std::string>> found;
+  if (!valid_id(creator_id)) return found;
+  std::vector<std::string> wanted;
+  wanted.reserve(values.size());
+  for (const auto& v : values) {
+    if (key != ConsumerKey::id || valid_id(v)) wanted.push_back(v);  // a bad uuid finds nobody
+  }
+  const std::string column = key_column(key);
+  for (size_t start = 0; start < wanted.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
+    SqlParams p{creator_id};
+    const std::string sql = "SELECT " + column + ", id FROM consumers WHERE creator_id = $1 AND " +
+                            column + " IN " + bind_in(p, wanted, start, end);
+    auto r = s_.query(sql, p);
+    if (!r) return std::move(r).error();
+    for (const auto& row : r->rows) found.emplace_back(row.text(0), row.text(1));
+  }
+  return found;
 }
 
 Result<Consumer> SqlConsumerRepo::get(const Tenant& t, const std::string& id) {

@@ -1,7 +1,29 @@
 // ConsumerRepo: consent and context, the per-consumer state beside the consumer row.
+#include <algorithm>
+
 #include "store/repos.hpp"
 
 namespace ca::store {
+namespace {
+
+constexpr const char* kContextSelect =
+    "SELECT consumer_id, creator_id, stage, lead_score, last_seen_at, metrics, attributes, "
+    "updated_at FROM consumer_context";
+
+ConsumerContext context_of(const SqlRow& row) {
+  ConsumerContext ctx;
+  ctx.consumer_id = row.text(0);
+  ctx.creator_id = row.text(1);
+  ctx.stage = parse_stage(row.text(2)).value_or(Stage::new_);
+  ctx.lead_score = row.f64(3);
+  ctx.last_seen_at = row.opt_time(4);
+  ctx.metrics_json = row.text(5);
+  ctx.attributes_json = row.text(6);
+  ctx.updated_at = row.time(7);
+  return ctx;
+}
+
+}  // namespace
 
 Result<void> SqlConsumerRepo::upsert_consent(const std::string& consumer_id,
                                              const std::string& creator_id, Channel ch,
@@ -41,24 +63,70 @@ Result<ConsumerContext> SqlConsumerRepo::read_context(const std::string& consume
   if (!valid_id(consumer_id)) return not_found("consumer");
   SqlParams p{consumer_id};
   std::string sql =
-      "SELECT consumer_id, creator_id, stage, lead_score, last_seen_at, metrics, attributes, "
-      "updated_at FROM consumer_context WHERE consumer_id = $1" +
-      tenant_clause(t, "creator_id", p);
+      std::string(kContextSelect) + " WHERE consumer_id = $1" + tenant_clause(t, "creator_id", p);
   if (for_update && s_.dialect() == Dialect::postgres) sql += " FOR UPDATE";
   auto r = s_.query(sql, p);
   if (!r) return std::move(r).error();
   if (r->rows.empty()) return not_found("consumer");
-  const auto& row = r->rows.front();
-  ConsumerContext ctx;
-  ctx.consumer_id = row.text(0);
-  ctx.creator_id = row.text(1);
-  ctx.stage = parse_stage(row.text(2)).value_or(Stage::new_);
-  ctx.lead_score = row.f64(3);
-  ctx.last_seen_at = row.opt_time(4);
-  ctx.metrics_json = row.text(5);
-  ctx.attributes_json = row.text(6);
-  ctx.updated_at = row.time(7);
-  return ctx;
+  return context_of(r->rows.front());
+}
+
+Result<std::vector<ConsumerContext>> SqlConsumerRepo::get_contexts_for_update(
+    const std::string& creator_id, const std::vector<std::string>& consumer_ids) {
+  std::vector<ConsumerContext> out;
+  std::vector<std::string> ids;
+  for (const auto& id : consumer_ids) {
+    if (valid_id(id)) ids.push_back(id);
+  }
+  // Sorted chunks lock in id order across the whole call.
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  for (size_t start = 0; start < ids.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(ids.size(), start + kRowsPerStatement);
+    SqlParams p;
+    std::string sql = std::string(kContextSelect) + " WHERE consumer_id IN " +
+                      bind_in(p, ids, start, end) +
+                      tenant_clause(Tenant::creator(creator_id), "creator_id", p) +
+                      " ORDER BY consumer_id";
+    if (s_.dialect() == Dialect::postgres) sql += " FOR UPDATE";
+    auto r = s_.query(sql, p);
+    if (!r) return std::move(r).error();
+    for (const auto& row : r->rows) out.push_back(context_of(row));
+  }
+  return out;
+}
+
+Result<void> SqlConsumerRepo::put_contexts(const std::vector<ConsumerContext>& contexts) {
+  for (const auto& ctx : contexts) {
+    if (!valid_id(ctx.consumer_id) || !valid_id(ctx.creator_id)) return not_found("consumer");
+  }
+  for (size_t start = 0; start < contexts.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(contexts.size(), start + kRowsPerStatement);
+    // An upsert is the one multi-row UPDATE both dialects share; every row exists (read
+    // for update in this transaction), and the WHERE keeps each on its own creator.
+    SqlParams p;
+    std::string sql =
+        "INSERT INTO consumer_context AS c (consumer_id, creator_id, stage, lead_score, "
+        "last_seen_at, metrics, attributes, version, updated_at) VALUES ";
+    for (size_t i = start; i < end; ++i) {
+      const ConsumerContext& ctx = contexts[i];
+      if (i > start) sql += ", ";
+      bind_row(p, sql,
+               {ctx.consumer_id, ctx.creator_id, std::string(to_string(ctx.stage)), ctx.lead_score,
+                sql_opt_time(ctx.last_seen_at), ctx.metrics_json, ctx.attributes_json,
+                std::int64_t{1}, sql_time(ctx.updated_at)});
+    }
+    sql +=
+        " ON CONFLICT (consumer_id) DO UPDATE SET stage = excluded.stage, "
+        "lead_score = excluded.lead_score, last_seen_at = excluded.last_seen_at, "
+        "metrics = excluded.metrics, attributes = excluded.attributes, "
+        "version = c.version + 1, updated_at = excluded.updated_at "
+        "WHERE c.creator_id = excluded.creator_id";
+    auto r = s_.query(sql, p);
+    if (!r) return std::move(r).error();
+    if (r->affected != static_cast<std::int64_t>(end - start)) return not_found("consumer");
+  }
+  return ok();
 }
 
 Result<void> SqlConsumerRepo::put_context(const ConsumerContext& ctx) {

@@ -89,6 +89,8 @@ class JobRepo {
 
   // In the caller's transaction; on PostgreSQL also NOTIFY jobs (delivered at commit).
   virtual Result<void> enqueue(const NewJob& job, Timestamp now) = 0;
+  // enqueue for many: one multi-row INSERT, one NOTIFY per queue.
+  virtual Result<void> enqueue_many(const std::vector<NewJob>& jobs, Timestamp now) = 0;
   // Up to `limit` due jobs (queued with run_at <= now, or running with an expired lease and
   // attempts left), at most one per consumer, each the earliest due job of its consumer and
   // only when no other job of that consumer holds a live lease. Sets them running.

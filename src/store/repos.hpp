@@ -40,6 +40,13 @@ class SqlConsumerRepo final : public ConsumerRepo {
                                                  const std::string& consumer_id) override;
   Result<void> put_context(const ConsumerContext& ctx) override;
   Result<void> remove(const Tenant& t, const std::string& id) override;
+  Result<std::vector<std::pair<std::string, std::string>>> find_ids_by(
+      const std::string& creator_id, ConsumerKey key,
+      const std::vector<std::string>& values) override;
+  Result<void> insert_many(const std::vector<Consumer>& consumers) override;
+  Result<std::vector<ConsumerContext>> get_contexts_for_update(
+      const std::string& creator_id, const std::vector<std::string>& consumer_ids) override;
+  Result<void> put_contexts(const std::vector<ConsumerContext>& contexts) override;
 
  private:
   Result<void> upsert_consent(const std::string& consumer_id, const std::string& creator_id,

@@ -61,4 +61,26 @@ std::string bind(SqlParams& params, SqlValue v) {
   return "$" + std::to_string(params.size());
 }
 
+void bind_row(SqlParams& params, std::string& sql, const std::vector<SqlValue>& values) {
+  sql += "(";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) sql += ", ";
+    sql += bind(params, values[i]);
+  }
+  sql += ")";
+}
+
+std::string bind_in(SqlParams& params, const std::vector<std::string>& values, size_t begin,
+                    size_t end) {
+  size_t width = 8;
+  while (width < end - begin) width *= 2;
+  std::string out = "(";
+  for (size_t i = 0; i < width; ++i) {
+    if (i > 0) out += ", ";
+    out += bind(params, begin + i < end ? SqlValue{values[begin + i]} : sql_null());
+  }
+  out += ")";
+  return out;
+}
+
 }  // namespace ca::store

@@ -78,5 +78,13 @@ Error foreign_key_violation();
 
 // Appends a `$n` placeholder bound to v and returns its text.
 std::string bind(SqlParams& params, SqlValue v);
+// "(…)" of one row's placeholders, appended to sql (multi-row VALUES).
+void bind_row(SqlParams& params, std::string& sql, const std::vector<SqlValue>& values);
+// "(…)" for `IN` over values[begin, end), padded with NULLs to a power of two (at least 8)
+// so that lists of any length share a few prepared statements.
+std::string bind_in(SqlParams& params, const std::vector<std::string>& values, size_t begin,
+                    size_t end);
+// Rows per multi-row statement and values per IN list: well under both drivers' limits.
+inline constexpr size_t kRowsPerStatement = 500;
 
 }  // namespace ca::store

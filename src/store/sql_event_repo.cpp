@@ -10,7 +10,6 @@ constexpr const char* kColumns =
     "idempotency_key, request_hash";
 constexpr int kColumnCount = 10;
 // SQLite allows 32,766 bound parameters per statement; PostgreSQL 65,535.
-constexpr size_t kRowsPerInsert = 500;
 
 Event read_event(const SqlRow& r) {
   Event e;
@@ -53,8 +52,8 @@ std::vector<Event> read_all(const SqlResult& r) {
 Result<void> SqlEventRepo::insert(const Event& e) { return insert_many({e}); }
 
 Result<void> SqlEventRepo::insert_many(const std::vector<Event>& events) {
-  for (size_t start = 0; start < events.size(); start += kRowsPerInsert) {
-    const size_t end = std::min(events.size(), start + kRowsPerInsert);
+  for (size_t start = 0; start < events.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(events.size(), start + kRowsPerStatement);
     SqlParams p;
     p.reserve((end - start) * kColumnCount);
     std::string sql = std::string("INSERT INTO events (") + kColumns + ") VALUES ";

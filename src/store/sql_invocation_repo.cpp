@@ -8,7 +8,6 @@ namespace ca::store {
 namespace {
 
 // SQLite allows 32,766 bound parameters per statement; PostgreSQL 65,535.
-constexpr size_t kRowsPerInsert = 500;
 
 constexpr const char* kInvocationColumns =
     "id, creator_id, agent_id, consumer_id, event_id, status, reason, result, error, "
@@ -60,16 +59,6 @@ bool valid_opt_id(const std::optional<std::string>& id) { return !id || valid_id
 // Empty text for a nullable uuid column means NULL.
 SqlValue id_or_null(const std::string& id) { return id.empty() ? sql_null() : SqlValue{id}; }
 
-// "(…)" of the row's placeholders, appended to sql.
-void bind_row(SqlParams& p, std::string& sql, const std::vector<SqlValue>& values) {
-  sql += "(";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) sql += ", ";
-    sql += bind(p, values[i]);
-  }
-  sql += ")";
-}
-
 }  // namespace
 
 const char* to_string(InvocationStatus s) {
@@ -95,8 +84,8 @@ std::optional<InvocationStatus> parse_invocation_status(std::string_view s) {
 Result<void> SqlInvocationRepo::insert(const Invocation& inv) { return insert_many({inv}); }
 
 Result<void> SqlInvocationRepo::insert_many(const std::vector<Invocation>& invs) {
-  for (size_t start = 0; start < invs.size(); start += kRowsPerInsert) {
-    const size_t end = std::min(invs.size(), start + kRowsPerInsert);
+  for (size_t start = 0; start < invs.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(invs.size(), start + kRowsPerStatement);
     SqlParams p;
     std::string sql =
         std::string("INSERT INTO agent_invocations (") + kInvocationColumns + ") VALUES ";
@@ -162,8 +151,8 @@ Result<void> SqlInvocationRepo::finish(const std::string& id, InvocationStatus s
 // ---- actions ----
 
 Result<void> SqlActionRepo::insert_many(const std::vector<Action>& actions) {
-  for (size_t start = 0; start < actions.size(); start += kRowsPerInsert) {
-    const size_t end = std::min(actions.size(), start + kRowsPerInsert);
+  for (size_t start = 0; start < actions.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(actions.size(), start + kRowsPerStatement);
     SqlParams p;
     std::string sql = std::string("INSERT INTO actions (") + kActionColumns + ") VALUES ";
     for (size_t i = start; i < end; ++i) {

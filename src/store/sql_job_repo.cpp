@@ -1,6 +1,7 @@
 #include "store/sql_job_repo.hpp"
 
 #include <algorithm>
+#include <set>
 #include <array>
 #include <tuple>
 
@@ -111,23 +112,43 @@ std::optional<JobStatus> parse_job_status(std::string_view s) {
 }
 
 Result<void> SqlJobRepo::enqueue(const NewJob& job, Timestamp now) {
-  if (!valid_id(job.id)) return Error::invalid("id", "job id must be a UUID");
-  if (job.kind.empty()) return Error::invalid("kind", "job kind is required");
-  if (job.queue.empty()) return Error::invalid("queue", "job queue is required");
-  if (!valid_opt_id(job.creator_id)) return Error::invalid("creator_id", "not a UUID");
-  if (!valid_opt_id(job.consumer_id)) return Error::invalid("consumer_id", "not a UUID");
-  if (job.max_attempts < 1) return Error::invalid("max_attempts", "must be at least 1");
-  CA_CHECK(run(s_,
-               "INSERT INTO jobs (id, queue, kind, creator_id, consumer_id, payload, status, "
-               "priority, attempts, max_attempts, run_at, created_at, updated_at) VALUES "
-               "($1, $2, $3, $4, $5, $6, 'queued', $7, 0, $8, $9, $10, $10)",
+  return enqueue_many({job}, now);
+}
+
+Result<void> SqlJobRepo::enqueue_many(const std::vector<NewJob>& jobs, Timestamp now) {
+  std::set<std::string> queues;
+  for (const auto& job : jobs) {
+    if (!valid_id(job.id)) return Error::invalid("id", "job id must be a UUID");
+    if (job.kind.empty()) return Error::invalid("kind", "job kind is required");
+    if (job.queue.empty()) return Error::invalid("queue", "job queue is required");
+    if (!valid_opt_id(job.creator_id)) return Error::invalid("creator_id", "not a UUID");
+    if (!valid_opt_id(job.consumer_id)) return Error::invalid("consumer_id", "not a UUID");
+    if (job.max_attempts < 1) return Error::invalid("max_attempts", "must be at least 1");
+    queues.insert(job.queue);
+  }
+  for (size_t start = 0; start < jobs.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(jobs.size(), start + kRowsPerStatement);
+    SqlParams p;
+    std::string sql =
+        "INSERT INTO jobs (id, queue, kind, creator_id, consumer_id, payload, status, priority, "
+        "attempts, max_attempts, run_at, created_at, updated_at) VALUES ";
+    for (size_t i = start; i < end; ++i) {
+      const NewJob& job = jobs[i];
+      if (i > start) sql += ", ";
+      bind_row(p, sql,
                {job.id, job.queue, job.kind, sql_opt(job.creator_id), sql_opt(job.consumer_id),
-                job.payload_json, std::int64_t{job.priority}, std::int64_t{job.max_attempts},
-                sql_time(job.run_at), sql_time(now)}));
+                job.payload_json, std::string("queued"), std::int64_t{job.priority},
+                std::int64_t{0}, std::int64_t{job.max_attempts}, sql_time(job.run_at),
+                sql_time(now), sql_time(now)});
+    }
+    CA_CHECK(run(s_, sql, p));
+  }
   if (s_.dialect() == Dialect::postgres) {
     // Queued with the transaction and delivered at commit (never for a rollback);
     // identical notifications within one transaction are folded into one.
-    CA_CHECK(run(s_, "SELECT pg_notify($1, $2)", {std::string(kJobsChannel), job.queue}));
+    for (const auto& queue : queues) {
+      CA_CHECK(run(s_, "SELECT pg_notify($1, $2)", {std::string(kJobsChannel), queue}));
+    }
   }
   return ok();
 }

@@ -15,6 +15,7 @@ class SqlJobRepo final : public JobRepo {
   explicit SqlJobRepo(SqlSession& s) : s_(s) {}
 
   Result<void> enqueue(const NewJob& job, Timestamp now) override;
+  Result<void> enqueue_many(const std::vector<NewJob>& jobs, Timestamp now) override;
   Result<std::vector<Job>> claim(const ClaimRequest& request) override;
   Result<void> complete(const Job& claimed, Timestamp now) override;
   Result<void> fail(const Job& claimed, const std::string& error, std::optional<Timestamp> retry_at,

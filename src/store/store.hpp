@@ -46,7 +46,7 @@ struct ConsumerFilter {
   std::optional<std::string> q;  // case-insensitive substring of name, email, whatsapp, external_id
 };
 
-enum class ConsumerKey { external_id, email, whatsapp };
+enum class ConsumerKey { id, external_id, email, whatsapp };
 
 class ConsumerRepo {
  public:
@@ -69,6 +69,20 @@ class ConsumerRepo {
   virtual Result<ConsumerContext> get_context_for_update(const std::string& creator_id,
                                                          const std::string& consumer_id) = 0;
   virtual Result<void> put_context(const ConsumerContext& ctx) = 0;
+
+  // Batch forms for ingestion: one statement per call however many consumers (on
+  // PostgreSQL every statement is a round trip).
+  // (value, consumer id) for each of `values` that names a consumer of the creator.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> find_ids_by(
+      const std::string& creator_id, ConsumerKey key, const std::vector<std::string>& values) = 0;
+  // insert() for many: the consumers, their context rows and consents.
+  virtual Result<void> insert_many(const std::vector<Consumer>& consumers) = 0;
+  // The creator's contexts among `consumer_ids`, locked as get_context_for_update does
+  // (in id order, so concurrent batches cannot deadlock). Missing ids are left out.
+  virtual Result<std::vector<ConsumerContext>> get_contexts_for_update(
+      const std::string& creator_id, const std::vector<std::string>& consumer_ids) = 0;
+  // put_context for many; not_found when any of them is not there (or not the creator's).
+  virtual Result<void> put_contexts(const std::vector<ConsumerContext>& contexts) = 0;
   // Erases the consumer, its context and consent rows.
   virtual Result<void> remove(const Tenant& t, const std::string& id) = 0;
 };

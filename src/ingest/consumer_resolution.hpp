@@ -1,0 +1,28 @@
+// Finds or creates the consumers a batch of events names, with a few statements per batch
+// instead of several per event (on PostgreSQL each statement is a round trip): ids are
+// checked with one IN list per creator, identities looked up with one per (creator, key),
+// and new consumers inserted together. Items resolve in arrival order, so two events of one
+// new visitor in the same batch land on the same consumer.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/ids.hpp"
+#include "domain/result.hpp"
+#include "domain/time.hpp"
+#include "ingest/ingest_service.hpp"
+#include "store/store.hpp"
+
+namespace ca::ingest {
+
+// Per item: the consumer id, nullopt for an event without a consumer, or not_found (field
+// "consumer_id") for an id that is not the creator's. The outer error fails the batch.
+using ResolvedConsumer = Result<std::optional<std::string>>;
+
+Result<std::vector<ResolvedConsumer>> resolve_consumers(store::Tx& tx,
+                                                        const std::vector<const IngestItem*>& items,
+                                                        IdGenerator& ids, Timestamp now);
+
+}  // namespace ca::ingest
