@@ -1,8 +1,13 @@
 // The worker pool against a real database: run, retry, dead, a killed worker's job
-// re-run with its effect once, per-consumer order across workers, wake-ups, graceful stop.
+// re-run with its effect once, per-consumer order across workers, wake-ups, graceful stop,
+// and staged handlers (effects committed with the completion, once per claim).
 #include "jobs/worker_pool.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
 #include <algorithm>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <set>
@@ -32,6 +37,71 @@ class WorkerPoolTest : public JobsTest {
     return o;
   }
   JobStatus status_of(const std::string& id) { return get(id).status; }
+
+  // The observable write of a staged job in these tests: a job row on a queue no pool
+  // serves, its payload naming the source job and who wrote it. A fresh id per call, so
+  // effects written twice show up as two rows.
+  store::NewJob effect_of(const Job& source, const std::string& by) {
+    store::NewJob e = make_job("test.effect");
+    e.queue = "effects";
+    e.payload_json = R"({"source":")" + source.id + R"(","by":")" + by + R"("})";
+    return e;
+  }
+  static std::string effect_key(const std::string& source_id, const std::string& by) {
+    return source_id + "/" + by;
+  }
+  // Every effect row as "<source id>/<by>" (payload is jsonb on PostgreSQL: parse it).
+  std::multiset<std::string> effect_rows() {
+    std::multiset<std::string> out;
+    store::JobFilter filter;
+    filter.kind = "test.effect";
+    PageRequest page;
+    auto tx = read();
+    if (!tx) return out;
+    for (;;) {
+      auto r = tx->jobs().list(Tenant::admin(), filter, page);
+      if (!r) {
+        ADD_FAILURE() << "listing effects: " << r.error().message;
+        return out;
+      }
+      for (const auto& j : r->items) {
+        boost::system::error_code ec;
+        auto v = boost::json::parse(j.payload_json, ec);
+        const auto* o = ec ? nullptr : v.if_object();
+        const auto* source = o != nullptr ? o->if_contains("source") : nullptr;
+        const auto* by = o != nullptr ? o->if_contains("by") : nullptr;
+        if (source == nullptr || by == nullptr || !source->is_string() || !by->is_string()) {
+          ADD_FAILURE() << "unexpected effect payload: " << j.payload_json;
+          continue;
+        }
+        out.insert(effect_key(std::string(source->get_string()), std::string(by->get_string())));
+      }
+      if (!r->next_after_id) return out;
+      page.after_id = r->next_after_id;
+    }
+  }
+};
+
+// Holds a handler until the test opens it; the timeout keeps a failed test from hanging
+// in the pool's stop().
+class Gate {
+ public:
+  void open() {
+    {
+      std::lock_guard lk(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+  void wait() {
+    std::unique_lock lk(mu_);
+    cv_.wait_for(lk, 30s, [&] { return open_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
 };
 
 TEST_F(WorkerPoolTest, RunsEveryJobOnce) {
@@ -306,6 +376,210 @@ TEST_F(WorkerPoolTest, RunUntilStoppedReturnsAfterStop) {
   EXPECT_TRUE(eventually([&] { return ran.load() == 1; }));
   pool.stop();
   runner.join();
+}
+
+// A staged handler's effects land in the transaction that completes its job: every job
+// succeeds with exactly one effect row, written after (and seeing) its completion.
+TEST_F(WorkerPoolTest, StagedEffectsCommitWithTheJobsCompletion) {
+  constexpr std::size_t kJobs = 24;
+  std::vector<std::string> ids;
+  ids.reserve(kJobs);
+  for (std::size_t i = 0; i < kJobs; ++i) ids.push_back(enqueue(make_job("test.staged")));
+  auto o = options(2);
+  o.batch_size = 5;  // several batches, on both workers
+  std::atomic<int> handler_runs{0};
+  std::atomic<int> effects_runs{0};
+  std::atomic<int> effects_before_complete{0};
+  WorkerPool pool(*store_, clock_, o);
+  pool.register_staged_handler("test.staged", [&](const Job& job) -> Result<jobs::JobEffects> {
+    ++handler_runs;
+    return jobs::JobEffects([&, job](store::Tx& tx) -> Result<void> {
+      ++effects_runs;
+      auto self = tx.jobs().get(Tenant::admin(), job.id);
+      if (!self || self->status != JobStatus::succeeded) ++effects_before_complete;
+      return tx.jobs().enqueue(effect_of(job, "pool"), now());
+    });
+  });
+  pool.start();
+  EXPECT_TRUE(eventually([&] { return pool.stats().succeeded == kJobs; }));
+  pool.stop();
+
+  EXPECT_EQ(handler_runs.load(), static_cast<int>(kJobs));
+  EXPECT_EQ(effects_runs.load(), static_cast<int>(kJobs));  // no batch needed a fallback
+  EXPECT_EQ(effects_before_complete.load(), 0);
+  const auto effects = effect_rows();
+  EXPECT_EQ(effects.size(), kJobs);
+  for (const auto& id : ids) {
+    EXPECT_EQ(status_of(id), JobStatus::succeeded) << id;
+    EXPECT_EQ(effects.count(effect_key(id, "pool")), 1u) << id;
+  }
+  const auto stats = pool.stats();
+  EXPECT_EQ(stats.claimed, kJobs);
+  EXPECT_EQ(stats.retried, 0u);
+  EXPECT_EQ(stats.dead, 0u);
+  EXPECT_EQ(stats.lease_lost, 0u);
+}
+
+// One job of a claimed batch whose effects fail (after writing part of them) sinks no
+// other: the rest succeed with their effects once; it is retried with backoff, each attempt
+// rolled back, and dies at max_attempts naming the effects' error.
+TEST_F(WorkerPoolTest, OneJobsFailingEffectsDoNotSinkTheBatch) {
+  std::vector<std::string> good;
+  good.reserve(6);
+  for (int i = 0; i < 3; ++i) good.push_back(enqueue(make_job("test.staged")));
+  auto bad = make_job("test.staged");
+  bad.max_attempts = 3;
+  enqueue(bad);
+  for (int i = 0; i < 3; ++i) good.push_back(enqueue(make_job("test.staged")));
+
+  std::mutex mu;
+  std::vector<int> bad_attempts;
+  std::map<std::string, int> good_runs;
+  WorkerPool pool(*store_, clock_, options(1));  // one worker, one claim: one batch of 7
+  pool.register_staged_handler("test.staged", [&](const Job& job) -> Result<jobs::JobEffects> {
+    const bool is_bad = job.id == bad.id;
+    {
+      std::lock_guard lk(mu);
+      if (is_bad) {
+        bad_attempts.push_back(job.attempts);
+      } else {
+        ++good_runs[job.id];
+      }
+    }
+    return jobs::JobEffects([&, job, is_bad](store::Tx& tx) -> Result<void> {
+      CA_CHECK(tx.jobs().enqueue(effect_of(job, "pool"), now()));
+      if (is_bad) return Error::internal("effects boom");
+      return ok();
+    });
+  });
+  pool.start();
+  EXPECT_TRUE(
+      eventually([&] { return pool.stats().dead == 1 && pool.stats().succeeded == good.size(); }));
+  pool.stop();
+
+  const auto stored = get(bad.id);
+  EXPECT_EQ(stored.status, JobStatus::dead);
+  EXPECT_EQ(stored.attempts, 3);
+  ASSERT_TRUE(stored.last_error.has_value());
+  EXPECT_NE(stored.last_error->find("effects boom"), std::string::npos) << *stored.last_error;
+  EXPECT_EQ(bad_attempts, (std::vector<int>{1, 2, 3}));
+
+  const auto effects = effect_rows();
+  EXPECT_EQ(effects.count(effect_key(bad.id, "pool")), 0u);
+  EXPECT_EQ(effects.size(), good.size());
+  for (const auto& id : good) {
+    const auto j = get(id);
+    EXPECT_EQ(j.status, JobStatus::succeeded) << id;
+    EXPECT_EQ(j.attempts, 1) << id;  // not re-run on account of the bad one
+    EXPECT_EQ(good_runs[id], 1) << id;
+    EXPECT_EQ(effects.count(effect_key(id, "pool")), 1u) << id;
+  }
+  const auto stats = pool.stats();
+  EXPECT_EQ(stats.retried, 2u);
+  EXPECT_EQ(stats.lease_lost, 0u);
+}
+
+// Effects that fail with a conflict (say, a duplicate row) are a failed attempt like any
+// other error, not a lost lease: the job is not completed and none of its writes stay.
+TEST_F(WorkerPoolTest, EffectsConflictIsAFailedAttemptNotALostLease) {
+  const auto good = enqueue(make_job("test.staged"));
+  auto bad = make_job("test.staged");
+  bad.max_attempts = 1;
+  enqueue(bad);
+  WorkerPool pool(*store_, clock_, options(1));
+  pool.register_staged_handler("test.staged", [&](const Job& job) -> Result<jobs::JobEffects> {
+    return jobs::JobEffects([&, job](store::Tx& tx) -> Result<void> {
+      CA_CHECK(tx.jobs().enqueue(effect_of(job, "pool"), now()));
+      if (job.id == bad.id) return Error::conflict("duplicate effect");
+      return ok();
+    });
+  });
+  pool.start();
+  EXPECT_TRUE(eventually([&] { return pool.stats().dead == 1 && pool.stats().succeeded == 1; }));
+  pool.stop();
+
+  const auto stored = get(bad.id);
+  EXPECT_EQ(stored.status, JobStatus::dead);
+  ASSERT_TRUE(stored.last_error.has_value());
+  EXPECT_NE(stored.last_error->find("duplicate effect"), std::string::npos) << *stored.last_error;
+  EXPECT_EQ(status_of(good), JobStatus::succeeded);
+  const auto effects = effect_rows();
+  EXPECT_EQ(effects.count(effect_key(bad.id, "pool")), 0u);
+  EXPECT_EQ(effects.count(effect_key(good, "pool")), 1u);
+  EXPECT_EQ(effects.size(), 1u);
+  EXPECT_EQ(pool.stats().lease_lost, 0u);
+}
+
+// While the pool's handler runs, another worker takes the job over (its lease counts as
+// expired at the thief's later clock), completes it and writes its own effect. The pool's
+// completion then finds the lease lost and skips its effects: the effect exists once. The
+// other job of the same batch still lands.
+TEST_F(WorkerPoolTest, LeaseLostSkipsTheStagedEffects) {
+  // `other` first in claim order: its effects are written before the lost lease shows up.
+  auto other = make_job("test.staged");
+  other.max_attempts = 1;  // a running job on its final attempt is never re-claimed
+  enqueue(other);
+  const auto taken = make_job("test.staged");
+  enqueue(taken);
+
+  Gate gate;
+  std::atomic<bool> taken_started{false};
+  std::atomic<int> taken_effects_runs{0};
+  std::atomic<int> other_effects_runs{0};
+  WorkerPool pool(*store_, clock_, options(1));
+  pool.register_staged_handler("test.staged", [&](const Job& job) -> Result<jobs::JobEffects> {
+    const bool is_taken = job.id == taken.id;
+    if (is_taken) {
+      taken_started = true;
+      gate.wait();
+    }
+    return jobs::JobEffects([&, job, is_taken](store::Tx& tx) -> Result<void> {
+      ++(is_taken ? taken_effects_runs : other_effects_runs);
+      return tx.jobs().enqueue(effect_of(job, "pool"), now());
+    });
+  });
+  pool.start();
+  ASSERT_TRUE(eventually([&] { return taken_started.load(); }));
+
+  // The thief: claims as if an hour had passed, so the pool's (renewed) lease has expired.
+  // PostgreSQL's SKIP LOCKED may pass the row over while a renewal holds it: try again.
+  std::vector<Job> stolen;
+  ASSERT_TRUE(eventually([&] {
+    store::ClaimRequest req;
+    req.worker_id = "thief";
+    req.limit = 10;
+    req.now = now() + 1h;
+    auto r = store::in_tx(*store_, store::TxMode::write,
+                          [&](store::Tx& tx) { return tx.jobs().claim(req); });
+    if (r) stolen = *r;
+    return !stolen.empty();
+  }));
+  ASSERT_EQ(stolen.size(), 1u);
+  ASSERT_EQ(stolen[0].id, taken.id);
+  {
+    auto tx = write();
+    ASSERT_TRUE(tx);
+    ASSERT_OK(tx->jobs().complete(stolen[0], now()));
+    ASSERT_OK(tx->jobs().enqueue(effect_of(stolen[0], "thief"), now()));
+    ASSERT_OK(tx->commit());
+  }
+  gate.open();
+  EXPECT_TRUE(
+      eventually([&] { return pool.stats().lease_lost == 1 && pool.stats().succeeded == 1; }));
+  pool.stop();
+
+  EXPECT_EQ(taken_effects_runs.load(), 0);
+  EXPECT_EQ(other_effects_runs.load(), 1);  // the lost lease did not roll the batch back
+  const auto effects = effect_rows();
+  EXPECT_EQ(effects.count(effect_key(taken.id, "thief")), 1u);
+  EXPECT_EQ(effects.count(effect_key(taken.id, "pool")), 0u);
+  EXPECT_EQ(effects.count(effect_key(other.id, "pool")), 1u);
+  EXPECT_EQ(effects.size(), 2u);
+  const auto t = get(taken.id);
+  EXPECT_EQ(t.status, JobStatus::succeeded);
+  EXPECT_EQ(t.locked_by, std::optional<std::string>("thief"));
+  EXPECT_EQ(t.attempts, 2);
+  EXPECT_EQ(status_of(other.id), JobStatus::succeeded);
 }
 
 }  // namespace
