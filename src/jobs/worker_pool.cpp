@@ -195,8 +195,16 @@ Result<void> WorkerPool::record(store::Tx& tx, Finished& f, std::optional<Timest
   // these effects are then left to it.
   CA_CHECK(tx.jobs().complete(f.job, now));
   if (!*f.outcome) return ok();
-  auto effects = (*f.outcome)(tx);
+  Result<void> effects = ok();
+  try {
+    effects = (*f.outcome)(tx);
+  } catch (const std::exception& e) {
+    effects = Error::internal(std::string("effects threw: ") + e.what());
+  } catch (...) {
+    effects = Error::internal("effects threw a non-standard exception");
+  }
   if (!effects) {
+    f.effects_failed = true;
     // Never "conflict": that is reserved for the lease above.
     Error e = std::move(effects).error();
     if (e.code == ErrorCode::conflict) e.code = ErrorCode::internal;
@@ -234,12 +242,13 @@ void WorkerPool::finish(std::vector<Finished>& done) {
     // One transaction per job: the good ones land; a job whose effects cannot be written
     // becomes a failed attempt (retried with backoff, like a handler error).
     for (std::size_t i = 0; i < done.size(); ++i) {
+      done[i].effects_failed = false;
       recorded[i] = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
         return record(tx, done[i], retry_at[i], now);
       });
-      if (recorded[i] || recorded[i].error().code == ErrorCode::conflict || !done[i].outcome) {
-        continue;
-      }
+      // Anything but the effects (the store itself failing): the lease expires and the job
+      // re-runs, as for any unrecorded outcome.
+      if (recorded[i] || !done[i].effects_failed) continue;
       done[i].outcome =
           Error::internal("writing the job's effects failed: " + recorded[i].error().message);
       plan_retry(i);
@@ -250,7 +259,8 @@ void WorkerPool::finish(std::vector<Finished>& done) {
   }
   bool wake = false;
   for (std::size_t i = 0; i < done.size(); ++i) {
-    const auto& [job, outcome] = done[i];
+    const auto& job = done[i].job;
+    const auto& outcome = done[i].outcome;
     const Result<void>& r = recorded[i];
     wake = wake || job.consumer_id.has_value();
     if (!r) {

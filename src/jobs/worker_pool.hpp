@@ -39,7 +39,9 @@ using JobHandler = std::function<Result<void>(const Job&)>;
 
 // The writes a staged handler wants made, run in the worker's outcome transaction right
 // after the job is marked complete (so they commit together, once per claim: a job whose
-// lease was lost meanwhile skips them). Empty: nothing to write.
+// lease was lost meanwhile skips them). Empty: nothing to write. They commit at most once
+// but may be called again after a rolled-back attempt (the batch's transaction failed), so
+// they read what they need inside the transaction. An error or exception fails the attempt.
 using JobEffects = std::function<Result<void>(store::Tx&)>;
 // A handler in two halves: it runs outside any transaction (reads, decisions, remote
 // calls) and returns its writes. A whole claimed batch then takes ONE write transaction
@@ -106,6 +108,7 @@ class WorkerPool {
   struct Finished {
     Job job;
     Result<JobEffects> outcome;
+    bool effects_failed = false;  // the outcome was fine, writing its effects was not
   };
   Result<JobEffects> run_job(const Job& job);
   // Records the outcomes of a claimed batch (complete + effects / retry / dead) in one

@@ -79,8 +79,8 @@ Result<void> SqlConsumerRepo::insert_many(const std::vector<Consumer>& consumers
                {c.id, c.creator_id, sql_opt(c.name), sql_opt(c.email), sql_opt(c.whatsapp),
                 sql_opt(c.external_id), sql_opt(c.timezone), sql_time(c.created_at),
                 sql_time(c.updated_at)});
-      context_sql += "(" + bind(cp, c.id) + ", " + bind(cp, c.creator_id) + ", 'new', 0, '{}', '{}', 1, " +
-                     bind(cp, sql_time(c.created_at)) + ")";
+      context_sql += "(" + bind(cp, c.id) + ", " + bind(cp, c.creator_id) +
+                     ", 'new', 0, '{}', '{}', 1, " + bind(cp, sql_time(c.created_at)) + ")";
     }
     CA_CHECK(run(s_, sql, p));
     CA_CHECK(run(s_, context_sql, cp));

@@ -84,10 +84,9 @@ Result<std::vector<ConsumerContext>> SqlConsumerRepo::get_contexts_for_update(
   for (size_t start = 0; start < ids.size(); start += kRowsPerStatement) {
     const size_t end = std::min(ids.size(), start + kRowsPerStatement);
     SqlParams p;
-    std::string sql = std::string(kContextSelect) + " WHERE consumer_id IN " +
-                      bind_in(p, ids, start, end) +
-                      tenant_clause(Tenant::creator(creator_id), "creator_id", p) +
-                      " ORDER BY consumer_id";
+    std::string sql =
+        std::string(kContextSelect) + " WHERE consumer_id IN " + bind_in(p, ids, start, end) +
+        tenant_clause(Tenant::creator(creator_id), "creator_id", p) + " ORDER BY consumer_id";
     if (s_.dialect() == Dialect::postgres) sql += " FOR UPDATE";
     auto r = s_.query(sql, p);
     if (!r) return std::move(r).error();
@@ -123,6 +122,8 @@ Result<void> SqlConsumerRepo::put_contexts(const std::vector<ConsumerContext>& c
         "version = c.version + 1, updated_at = excluded.updated_at "
         "WHERE c.creator_id = excluded.creator_id";
     auto r = s_.query(sql, p);
+    // A consumer that is not there would be inserted: its foreign key refuses it.
+    if (!r && r.error().code == ErrorCode::invalid_argument) return not_found("consumer");
     if (!r) return std::move(r).error();
     if (r->affected != static_cast<std::int64_t>(end - start)) return not_found("consumer");
   }

@@ -1,8 +1,8 @@
 #include "store/sql_job_repo.hpp"
 
 #include <algorithm>
-#include <set>
 #include <array>
+#include <set>
 #include <tuple>
 
 #include "store/repos.hpp"
@@ -135,11 +135,11 @@ Result<void> SqlJobRepo::enqueue_many(const std::vector<NewJob>& jobs, Timestamp
     for (size_t i = start; i < end; ++i) {
       const NewJob& job = jobs[i];
       if (i > start) sql += ", ";
-      bind_row(p, sql,
-               {job.id, job.queue, job.kind, sql_opt(job.creator_id), sql_opt(job.consumer_id),
-                job.payload_json, std::string("queued"), std::int64_t{job.priority},
-                std::int64_t{0}, std::int64_t{job.max_attempts}, sql_time(job.run_at),
-                sql_time(now), sql_time(now)});
+      bind_row(
+          p, sql,
+          {job.id, job.queue, job.kind, sql_opt(job.creator_id), sql_opt(job.consumer_id),
+           job.payload_json, std::string("queued"), std::int64_t{job.priority}, std::int64_t{0},
+           std::int64_t{job.max_attempts}, sql_time(job.run_at), sql_time(now), sql_time(now)});
     }
     CA_CHECK(run(s_, sql, p));
   }
@@ -147,6 +147,7 @@ Result<void> SqlJobRepo::enqueue_many(const std::vector<NewJob>& jobs, Timestamp
     // Queued with the transaction and delivered at commit (never for a rollback);
     // identical notifications within one transaction are folded into one.
     for (const auto& queue : queues) {
+      if (!notified_.insert(queue).second) continue;
       CA_CHECK(run(s_, "SELECT pg_notify($1, $2)", {std::string(kJobsChannel), queue}));
     }
   }

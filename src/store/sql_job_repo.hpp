@@ -1,5 +1,6 @@
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,9 @@ class SqlJobRepo final : public JobRepo {
   Result<void> update_claimed(std::string sql, SqlParams params, const Job& claimed);
 
   SqlSession& s_;
+  // Queues already NOTIFYed in this transaction (PostgreSQL folds repeats at commit anyway;
+  // skipping them saves a round trip per enqueue).
+  std::set<std::string> notified_;
 };
 
 }  // namespace ca::store
