@@ -33,6 +33,34 @@ class EventsTest : public ApiTest {
     return obj(client_->get("/events?limit=500" + query, key_)).at("items").as_array().size();
   }
 
+  // POSTs {"events":[<events_json>]} and returns its results, one per event.
+  boost::json::array post_batch(const std::string& events_json) {
+    auto r = client_->post("/events/batch", R"({"events":[)" + events_json + "]}", key_);
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto body = obj(r);
+    if (!body.contains("results")) return {};
+    return body.at("results").as_array();
+  }
+
+  std::string consumer_of_event(const boost::json::value& result) {
+    auto e = obj(client_->get("/events/" + str(result.at("id")), key_));
+    return e.at("consumer_id").is_string() ? str(e.at("consumer_id")) : std::string{};
+  }
+
+  // A batch result that is an error: its code and the field it names. A resolution error
+  // may name the bare field or the event's path to it.
+  static void expect_item_error(const boost::json::value& result, size_t index,
+                                const std::string& code, const std::string& field) {
+    ASSERT_TRUE(result.as_object().contains("error")) << boost::json::serialize(result);
+    const auto& err = result.at("error").as_object();
+    EXPECT_EQ(err.at("code").as_string(), code) << boost::json::serialize(result);
+    EXPECT_FALSE(err.at("message").as_string().empty());
+    ASSERT_TRUE(err.contains("field")) << boost::json::serialize(result);
+    const std::string got = str(err.at("field"));
+    EXPECT_TRUE(got == field || got == "events[" + std::to_string(index) + "]." + field)
+        << "field " << got;
+  }
+
   std::string creator_;
   std::string key_;
 };
@@ -275,6 +303,151 @@ TEST_F(EventsTest, AnotherCreatorCannotSeeOrTargetEvents) {
             202);
   EXPECT_EQ(client_->post("/events", R"({"id":"shared-key","type":"page_view"})", other).status,
             202);
+}
+
+TEST_F(EventsTest, BatchEventsOfOneNewVisitorLandOnOneConsumer) {
+  auto results = post_batch(R"(
+      {"consumer":{"external_id":"v-1","email":"Vis@Example.com","name":"Vis"},"type":"page_view"},
+      {"consumer":{"email":"vis@example.com"},"type":"service_click","payload":{"service_id":"s1"}},
+      {"consumer":{"external_id":"v-1"},"type":"page_view"},
+      {"consumer":{"external_id":"v-2"},"type":"page_view"},
+      {"consumer":{"email":"vis@example.com","external_id":"v-1"},"type":"page_view"},
+      {"consumer":{"external_id":"v-2"},"type":"email_opened"})");
+  ASSERT_EQ(results.size(), 6u);
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.as_object().contains("id")) << boost::json::serialize(r);
+    EXPECT_FALSE(r.at("duplicate").as_bool());
+  }
+  const std::string visitor = consumer_of_event(results[0]);
+  ASSERT_FALSE(visitor.empty());
+  for (size_t i : {1, 2, 4}) EXPECT_EQ(consumer_of_event(results[i]), visitor) << i;
+  const std::string second = consumer_of_event(results[3]);
+  EXPECT_EQ(consumer_of_event(results[5]), second);
+  EXPECT_NE(second, visitor);
+
+  auto consumers = obj(client_->get("/consumers", key_)).at("items").as_array();
+  ASSERT_EQ(consumers.size(), 2u);
+  auto c = obj(client_->get("/consumers/" + visitor, key_));
+  EXPECT_EQ(c.at("external_id").as_string(), "v-1");
+  EXPECT_EQ(c.at("email").as_string(), "vis@example.com");
+  EXPECT_EQ(c.at("name").as_string(), "Vis");
+
+  auto tl = obj(client_->get("/events/consumer/" + visitor + "/timeline", key_));
+  EXPECT_EQ(tl.at("items").as_array().size(), 4u);
+  // The context saw every event of the batch, in order, once.
+  auto ctx = context_of(visitor);
+  EXPECT_EQ(ctx.at("metrics").at("page_views").as_int64(), 3);
+  EXPECT_EQ(ctx.at("metrics").at("service_clicks").as_int64(), 1);
+
+  // A later batch finds them in the store, by any identity or by id.
+  auto later = post_batch(R"({"consumer":{"email":"VIS@example.com"},"type":"page_view"},
+      {"consumer_id":")" + visitor +
+                          R"(","type":"email_opened"},
+      {"consumer":{"external_id":"v-2","email":"two@example.com"},"type":"page_view"})");
+  ASSERT_EQ(later.size(), 3u);
+  EXPECT_EQ(consumer_of_event(later[0]), visitor);
+  EXPECT_EQ(consumer_of_event(later[1]), visitor);
+  EXPECT_EQ(consumer_of_event(later[2]), second);
+  EXPECT_EQ(obj(client_->get("/consumers", key_)).at("items").as_array().size(), 2u);
+  EXPECT_EQ(context_of(visitor).at("metrics").at("page_views").as_int64(), 4);
+}
+
+TEST_F(EventsTest, BatchRefusesOnlyTheEventWithAnUnknownConsumerId) {
+  auto known = post_event(R"({"consumer":{"external_id":"known"},"type":"page_view"})");
+  ASSERT_EQ(known.status, 202) << known.body;
+  const std::string consumer = consumer_of_event(obj(known));
+  // A consumer of another creator is unknown here too.
+  std::string other_key = creator_key(create_creator("bravo"));
+  auto foreign = client_->post(
+      "/events", R"({"consumer":{"external_id":"theirs"},"type":"page_view"})", other_key);
+  ASSERT_EQ(foreign.status, 202) << foreign.body;
+  std::string foreign_consumer =
+      str(obj(client_->get("/events/" + str(obj(foreign).at("id")), other_key)).at("consumer_id"));
+
+  auto results = post_batch(R"({"consumer":{"external_id":"fresh"},"type":"page_view"},
+      {"consumer_id":"0192f1a2-3b4c-7d5e-8f60-718293a4b5c6","type":"page_view"},
+      {"consumer_id":")" + consumer +
+                            R"(","type":"service_click"},
+      {"consumer_id":")" + foreign_consumer +
+                            R"(","type":"page_view"},
+      {"consumer_id":"not-a-uuid","type":"page_view"},
+      {"consumer_id":")" + consumer +
+                            R"(","type":"page_view"})");
+  ASSERT_EQ(results.size(), 6u);
+  for (size_t i : {1, 3, 4}) {
+    SCOPED_TRACE(i);
+    expect_item_error(results[i], i, "not_found", "consumer_id");
+  }
+  for (size_t i : {0, 2, 5}) {
+    ASSERT_TRUE(results[i].as_object().contains("id")) << i << boost::json::serialize(results[i]);
+    EXPECT_FALSE(results[i].at("duplicate").as_bool());
+  }
+  EXPECT_EQ(consumer_of_event(results[2]), consumer);
+  EXPECT_EQ(consumer_of_event(results[5]), consumer);
+  EXPECT_EQ(count_events(), 4u);  // the single one before, three of the batch
+  auto ctx = context_of(consumer);
+  EXPECT_EQ(ctx.at("metrics").at("page_views").as_int64(), 2);
+  EXPECT_EQ(ctx.at("metrics").at("service_clicks").as_int64(), 1);
+  // The other creator's consumer got nothing.
+  EXPECT_EQ(obj(client_->get("/events/consumer/" + foreign_consumer + "/timeline", other_key))
+                .at("items")
+                .as_array()
+                .size(),
+            1u);
+}
+
+TEST_F(EventsTest, BatchRepeatOfARefusedKeyIsRefusedTheSameWay) {
+  const std::string missing = "0192f1a2-3b4c-7d5e-8f60-718293a4b5c6";
+  const std::string refused =
+      R"({"id":"k-missing","consumer_id":")" + missing + R"(","type":"page_view"})";
+  auto results =
+      post_batch(refused + "," +
+                 R"({"id":"k-ok","consumer":{"external_id":"z"},"type":"page_view"},)" + refused);
+  ASSERT_EQ(results.size(), 3u);
+  expect_item_error(results[0], 0, "not_found", "consumer_id");
+  expect_item_error(results[2], 2, "not_found", "consumer_id");
+  EXPECT_EQ(results[2].at("error"), results[0].at("error"));
+  ASSERT_TRUE(results[1].as_object().contains("id")) << boost::json::serialize(results[1]);
+  EXPECT_FALSE(results[1].at("duplicate").as_bool());
+
+  // Nothing was stored under the refused key: it is still free for a good event.
+  auto events = obj(client_->get("/events?limit=500", key_)).at("items").as_array();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].at("idempotency_key").as_string(), "k-ok");
+  auto fixed =
+      post_event(R"({"id":"k-missing","consumer":{"external_id":"z"},"type":"page_view"})");
+  EXPECT_EQ(fixed.status, 202) << fixed.body;
+  EXPECT_FALSE(obj(fixed).at("duplicate").as_bool());
+}
+
+TEST_F(EventsTest, BatchRepeatedKeyWithTheSameBodyIsOneEvent) {
+  const std::string uuid_id = "0192f1a2-3b4c-7d5e-8f60-718293a4b5c7";
+  auto results = post_batch(
+      R"({"id":"same-1","consumer":{"external_id":"r"},"type":"page_view","payload":{"a":1,"b":2}},
+      {"id":")" +
+      uuid_id + R"(","consumer":{"external_id":"r"},"type":"service_click"},
+      {"payload":{"b":2,"a":1},"type":"page_view","consumer":{"external_id":"r"},"id":"same-1"},
+      {"id":")" +
+      uuid_id + R"(","consumer":{"external_id":"r"},"type":"service_click"},
+      {"id":"same-1","consumer":{"external_id":"r"},"type":"page_view","payload":{"a":1,"b":2}})");
+  ASSERT_EQ(results.size(), 5u);
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.as_object().contains("id")) << boost::json::serialize(r);
+  }
+  EXPECT_FALSE(results[0].at("duplicate").as_bool());
+  EXPECT_FALSE(results[1].at("duplicate").as_bool());
+  EXPECT_EQ(str(results[1].at("id")), uuid_id);
+  for (size_t i : {2, 4}) {
+    EXPECT_TRUE(results[i].at("duplicate").as_bool()) << i;
+    EXPECT_EQ(results[i].at("id"), results[0].at("id")) << i;
+  }
+  EXPECT_TRUE(results[3].at("duplicate").as_bool());
+  EXPECT_EQ(str(results[3].at("id")), uuid_id);
+  EXPECT_EQ(count_events(), 2u);
+  // Processed once: the context counts one page view and one click.
+  auto ctx = context_of(consumer_of_event(results[0]));
+  EXPECT_EQ(ctx.at("metrics").at("page_views").as_int64(), 1);
+  EXPECT_EQ(ctx.at("metrics").at("service_clicks").as_int64(), 1);
 }
 
 }  // namespace
