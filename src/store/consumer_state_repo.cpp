@@ -83,14 +83,19 @@ Result<std::vector<ConsumerContext>> SqlConsumerRepo::get_contexts_for_update(
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   for (size_t start = 0; start < ids.size(); start += kRowsPerStatement) {
     const size_t end = std::min(ids.size(), start + kRowsPerStatement);
+    // By primary key only: a creator_id condition tempted PostgreSQL's planner (stale
+    // statistics on a growing table) into a bitmap AND over all the creator's contexts.
+    // Ingestion passes its creator's consumers; any other row is left out here.
     SqlParams p;
-    std::string sql =
-        std::string(kContextSelect) + " WHERE consumer_id IN " + bind_in(p, ids, start, end) +
-        tenant_clause(Tenant::creator(creator_id), "creator_id", p) + " ORDER BY consumer_id";
+    std::string sql = std::string(kContextSelect) + " WHERE consumer_id IN " +
+                      bind_in(p, ids, start, end) + " ORDER BY consumer_id";
     if (s_.dialect() == Dialect::postgres) sql += " FOR UPDATE";
     auto r = s_.query(sql, p);
     if (!r) return std::move(r).error();
-    for (const auto& row : r->rows) out.push_back(context_of(row));
+    for (const auto& row : r->rows) {
+      ConsumerContext ctx = context_of(row);
+      if (ctx.creator_id == creator_id) out.push_back(std::move(ctx));
+    }
   }
   return out;
 }
