@@ -58,6 +58,23 @@ median_rps() {
   printf '%s\n' "${vals[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
+# A steady-state database, not the first seconds of an empty one: 20,000 known visitors
+# (service clicks, which trigger no agent), then ANALYZE. On a brand-new PostgreSQL
+# database the planner has no statistics until autovacuum's first ANALYZE (about a
+# minute) and picks scans over a creator's whole consumer list; see docs/PERFORMANCE.md.
+python3 - "$TMP/seed.json" <<'PY'
+import json, sys
+for part in range(20):
+    events = [{"consumer": {"external_id": "seed%d" % (part * 1000 + i)}, "type": "service_click",
+               "payload": {"service_id": "s%d" % (i % 7)}} for i in range(1000)]
+    open("%s.%d" % (sys.argv[1], part), "w").write(json.dumps({"events": events}))
+PY
+for part in $(seq 0 19); do
+  curl -sf -o /dev/null -X POST "$BASE/events/batch" -H "Authorization: Bearer $KEY" \
+    -H 'Content-Type: application/json' --data-binary "@$TMP/seed.json.$part"
+done
+case "$DB_URL" in postgres*) psql -q "$DB_URL" -c ANALYZE ;; esac
+
 # First, on an idle server: event → invocation latency at a fixed 1,000 events/s.
 "$BIN/ca_latency_probe" "$BASE" "$KEY" "${PROBE_RATE:-1000}" "${PROBE_SECONDS:-10}" 8 >"$TMP/probe.txt"
 cat "$TMP/probe.txt" >&2
