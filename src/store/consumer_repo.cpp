@@ -106,11 +106,13 @@ Result<std::vector<std::pair<std::string, std::string>>> SqlConsumerRepo::find_i
   for (size_t start = 0; start < wanted.size(); start += kRowsPerStatement) {
     const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
     SqlParams p{creator_id};
-    // "IS NOT NULL" lets PostgreSQL use the partial unique index: it cannot prove it from an
-    // IN list of parameters (generic plans scanned every consumer of the creator).
+    // PostgreSQL needs "IS NOT NULL" to use the partial unique index (it cannot prove it
+    // from an IN list of parameters); SQLite infers it from the IN, and given the explicit
+    // term it range-scans every consumer of the creator instead.
+    const std::string not_null =
+        s_.dialect() == Dialect::postgres ? column + " IS NOT NULL AND " : std::string();
     const std::string sql = "SELECT " + column + ", id FROM consumers WHERE creator_id = $1 AND " +
-                            column + " IS NOT NULL AND " + column + " IN " +
-                            bind_in(p, wanted, start, end);
+                            not_null + column + " IN " + bind_in(p, wanted, start, end);
     auto r = s_.query(sql, p);
     if (!r) return std::move(r).error();
     for (const auto& row : r->rows) found.emplace_back(row.text(0), row.text(1));
