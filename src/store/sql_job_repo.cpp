@@ -70,9 +70,10 @@ std::string sqlite_claim_sql() {
 
 // PostgreSQL: the classic one-branch `id IN (… FOR UPDATE SKIP LOCKED)` per status, run
 // one after the other in the claim's transaction (the second sees what the first took).
-// A UNION of two locking branches under the UPDATE was seen spinning for minutes in
-// EvalPlanQual rechecks; an OR of the statuses sorts the whole backlog (58 ms a claim
-// with 5,000 queued jobs).
+// A UNION of two locking branches under the UPDATE was seen running for over five
+// minutes at full CPU under load (cause not pinned down; EvalPlanQual rechecks are the
+// suspect); an OR of the statuses sorts the whole backlog (58 ms a claim with 5,000
+// queued jobs).
 std::string postgres_claim_sql(const char* branch) {
   return std::string(kClaimSet) + "SELECT j.id FROM jobs j WHERE " + branch + " AND " +
          kConsumerFree + kClaimOrder + " FOR UPDATE SKIP LOCKED) RETURNING " + kColumns;
