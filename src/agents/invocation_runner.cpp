@@ -5,6 +5,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <map>
+#include <set>
+
 #include "agents/personalize.hpp"
 #include "context/snapshot.hpp"
 #include "store/agent_repo.hpp"
@@ -150,6 +153,62 @@ Result<void> insert_actions(store::Tx& tx, const std::vector<Action>& actions, I
   return ok();
 }
 
+// The decision and the writes for one loaded invocation (payload: the job's, with the
+// context snapshots before and after its event).
+Result<jobs::JobEffects> stage_invoke(store::Store& store, const RuntimeOptions& opts,
+                                      IdGenerator& ids, Timestamp now, const bj::object& p,
+                                      Invocation inv, const Event& event, Loaded loaded) {
+  const bj::value none;
+  const bj::value* before_json = p.if_contains("before");
+  const bj::value* after_json = p.if_contains("after");
+  auto before = context::from_snapshot_value(before_json ? *before_json : none);
+  auto after = context::from_snapshot_value(after_json ? *after_json : none);
+  ConsumerContext empty;
+  Result<Decision> decision = Decision{false, "agent disabled", {}, std::nullopt};
+  if (loaded.agent.enabled) {
+    AgentInput input{loaded.agent,
+                     event,
+                     before ? *before : empty,
+                     after ? *after : empty,
+                     loaded.consumer ? &*loaded.consumer : nullptr,
+                     loaded.creator,
+                     loaded.products,
+                     now};
+    decision = run_agent(input, opts);
+  }
+  if (!decision && transient(decision.error())) return decision.error();
+  if (decision) maybe_personalize(store, opts, *decision, loaded);
+
+  struct Staged {
+    Invocation inv;
+    ca::Agent agent;
+    Result<Decision> decision;
+    Timestamp now;
+  };
+  auto st = std::make_shared<Staged>(
+      Staged{std::move(inv), std::move(loaded.agent), std::move(decision), now});
+  return jobs::JobEffects([st, &ids](store::Tx& tx) -> Result<void> {
+    const Invocation& inv = st->inv;
+    const Result<Decision>& decision = st->decision;
+    const Timestamp now = st->now;
+    auto current = tx.invocations().get(Tenant::admin(), inv.id);
+    if (!current) return current.error().code == ErrorCode::not_found ? ok() : current.error();
+    if (current->status == InvocationStatus::completed ||
+        current->status == InvocationStatus::failed) {
+      return ok();
+    }
+    if (!decision) {
+      return tx.invocations().finish(inv.id, InvocationStatus::failed, "agent error", "{}",
+                                     decision.error().message, now);
+    }
+    auto actions = to_actions(*decision, inv, st->agent, ids, now);
+    CA_CHECK(insert_actions(tx, actions, ids, now));
+    if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids, now));
+    return tx.invocations().finish(inv.id, InvocationStatus::completed, decision->reason,
+                                   result_json(*decision), std::nullopt, now);
+  });
+}
+
 }  // namespace
 
 Result<void> enqueue_send_job(store::Tx& tx, const Action& action, IdGenerator& ids,
@@ -183,84 +242,104 @@ Result<void> InvocationRunner::run_followup(const store::Job& job) {
 }
 
 Result<jobs::JobEffects> InvocationRunner::prepare_invoke(const store::Job& job) {
-  boost::system::error_code ec;
-  bj::value payload = bj::parse(job.payload_json, ec);
-  if (ec || !payload.is_object()) return Error::internal("agent.invoke job without a payload");
-  const bj::object& p = payload.as_object();
-  const std::string invocation_id = str(p, "invocation_id");
+  return std::move(prepare_invokes({job}).front());
+}
 
-  Invocation inv;
-  Event event;
-  Loaded loaded;
-  auto read = store::in_tx(store_, store::TxMode::read, [&](store::Tx& tx) -> Result<bool> {
-    auto i = tx.invocations().get(Tenant::admin(), invocation_id);
-    if (!i) return i.error().code == ErrorCode::not_found ? Result<bool>(false) : i.error();
-    inv = std::move(*i);
-    // Already decided (a job re-run after its transaction committed): nothing to do.
-    if (inv.status == InvocationStatus::completed || inv.status == InvocationStatus::failed) {
-      return false;
+std::vector<Result<jobs::JobEffects>> InvocationRunner::prepare_invokes(
+    const std::vector<store::Job>& jobs) {
+  std::vector<Result<jobs::JobEffects>> out(jobs.size(), jobs::JobEffects{});
+  std::vector<std::optional<bj::object>> payloads(jobs.size());
+  std::vector<std::string> invocation_ids;
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    boost::system::error_code ec;
+    bj::value v = bj::parse(jobs[i].payload_json, ec);
+    if (ec || !v.is_object()) {
+      out[i] = Error::internal("agent.invoke job without a payload");
+      continue;
     }
-    auto e = tx.events().get(Tenant::admin(), inv.event_id);
-    if (!e) return std::move(e).error();
-    event = std::move(*e);
-    auto l = load(tx, inv.agent_id, inv.creator_id, inv.consumer_id);
-    if (!l) return std::move(l).error();
-    loaded = std::move(*l);
-    return true;
+    payloads[i] = std::move(v.as_object());
+    invocation_ids.push_back(str(*payloads[i], "invocation_id"));
+  }
+
+  // Everything the batch needs, in one read transaction with a few statements.
+  std::map<std::string, Invocation> invs;
+  std::map<std::string, Event> events;
+  std::map<std::string, Consumer> consumers;
+  std::map<std::string, ca::Agent> agents;
+  std::map<std::string, Creator> creators;
+  std::map<std::string, std::vector<Product>> products;
+  auto read = store::in_tx(store_, store::TxMode::read, [&](store::Tx& tx) -> Result<void> {
+    auto found = tx.invocations().get_many(invocation_ids);
+    if (!found) return std::move(found).error();
+    std::vector<std::string> event_ids, consumer_ids;
+    std::set<std::string> agent_ids, creator_ids;
+    for (auto& inv : *found) {
+      // Already decided (a job re-run after its transaction committed): nothing to do.
+      if (inv.status == InvocationStatus::completed || inv.status == InvocationStatus::failed) {
+        continue;
+      }
+      event_ids.push_back(inv.event_id);
+      if (inv.consumer_id) consumer_ids.push_back(*inv.consumer_id);
+      agent_ids.insert(inv.agent_id);
+      creator_ids.insert(inv.creator_id);
+      std::string id = inv.id;
+      invs.emplace(std::move(id), std::move(inv));
+    }
+    if (invs.empty()) return ok();
+    auto evs = tx.events().get_many(event_ids);
+    if (!evs) return std::move(evs).error();
+    for (auto& e : *evs) events.emplace(e.id, std::move(e));
+    auto cs = tx.consumers().get_many(consumer_ids);
+    if (!cs) return std::move(cs).error();
+    for (auto& c : *cs) consumers.emplace(c.id, std::move(c));
+    for (const auto& id : agent_ids) {
+      auto a = tx.agents().get(Tenant::admin(), id);
+      if (a)
+        agents.emplace(id, std::move(*a));
+      else if (a.error().code != ErrorCode::not_found)
+        return std::move(a).error();
+    }
+    for (const auto& id : creator_ids) {
+      auto c = tx.creators().get(Tenant::admin(), id);
+      if (!c && c.error().code != ErrorCode::not_found) return std::move(c).error();
+      if (!c) continue;
+      creators.emplace(id, std::move(*c));
+      PageRequest page;
+      page.limit = 500;
+      auto list = tx.products().list(Tenant::creator(id), page);
+      if (!list) return std::move(list).error();
+      products.emplace(id, std::move(list->items));
+    }
+    return ok();
   });
-  if (!read && read.error().code != ErrorCode::not_found) return read.error();
-  if (!read || !*read) return jobs::JobEffects{};
+  if (!read) {
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      if (payloads[i]) out[i] = read.error();
+    }
+    return out;
+  }
 
   const Timestamp now = clock_.now();
-  const bj::value none;
-  const bj::value* before_json = p.if_contains("before");
-  const bj::value* after_json = p.if_contains("after");
-  auto before = context::from_snapshot_value(before_json ? *before_json : none);
-  auto after = context::from_snapshot_value(after_json ? *after_json : none);
-  ConsumerContext empty;
-  Result<Decision> decision = Decision{false, "agent disabled", {}, std::nullopt};
-  if (loaded.agent.enabled) {
-    AgentInput input{loaded.agent,
-                     event,
-                     before ? *before : empty,
-                     after ? *after : empty,
-                     loaded.consumer ? &*loaded.consumer : nullptr,
-                     loaded.creator,
-                     loaded.products,
-                     now};
-    decision = run_agent(input, opts_);
+  for (size_t i = 0; i < jobs.size(); ++i) {
+    if (!payloads[i]) continue;
+    // Gone or already decided, or what it needs is gone (agent, creator, event, an erased
+    // consumer): nothing to do.
+    auto inv = invs.find(str(*payloads[i], "invocation_id"));
+    if (inv == invs.end()) continue;
+    auto event = events.find(inv->second.event_id);
+    auto agent = agents.find(inv->second.agent_id);
+    auto creator = creators.find(inv->second.creator_id);
+    if (event == events.end() || agent == agents.end() || creator == creators.end()) continue;
+    Loaded loaded{agent->second, creator->second, std::nullopt, products[creator->first]};
+    if (inv->second.consumer_id) {
+      auto c = consumers.find(*inv->second.consumer_id);
+      if (c == consumers.end()) continue;
+      loaded.consumer = c->second;
+    }
+    out[i] = stage_invoke(store_, opts_, ids_, now, *payloads[i], inv->second, event->second,
+                          std::move(loaded));
   }
-  if (!decision && transient(decision.error())) return decision.error();
-  if (decision) maybe_personalize(store_, opts_, *decision, loaded);
-
-  struct Staged {
-    Invocation inv;
-    ca::Agent agent;
-    Result<Decision> decision;
-    Timestamp now;
-  };
-  auto st = std::make_shared<Staged>(
-      Staged{std::move(inv), std::move(loaded.agent), std::move(decision), now});
-  return jobs::JobEffects([st, &ids = ids_](store::Tx& tx) -> Result<void> {
-    const Invocation& inv = st->inv;
-    const Result<Decision>& decision = st->decision;
-    const Timestamp now = st->now;
-    auto current = tx.invocations().get(Tenant::admin(), inv.id);
-    if (!current) return current.error().code == ErrorCode::not_found ? ok() : current.error();
-    if (current->status == InvocationStatus::completed ||
-        current->status == InvocationStatus::failed) {
-      return ok();
-    }
-    if (!decision) {
-      return tx.invocations().finish(inv.id, InvocationStatus::failed, "agent error", "{}",
-                                     decision.error().message, now);
-    }
-    auto actions = to_actions(*decision, inv, st->agent, ids, now);
-    CA_CHECK(insert_actions(tx, actions, ids, now));
-    if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids, now));
-    return tx.invocations().finish(inv.id, InvocationStatus::completed, decision->reason,
-                                   result_json(*decision), std::nullopt, now);
-  });
+  return out;
 }
 
 Result<jobs::JobEffects> InvocationRunner::prepare_followup(const store::Job& job) {
@@ -345,8 +424,9 @@ Result<jobs::JobEffects> InvocationRunner::prepare_followup(const store::Job& jo
 }
 
 void InvocationRunner::register_with(jobs::WorkerPool& pool) {
-  pool.register_staged_handler(kInvokeJobKind,
-                               [this](const store::Job& j) { return prepare_invoke(j); });
+  pool.register_staged_batch_handler(kInvokeJobKind, [this](const std::vector<store::Job>& jobs) {
+    return prepare_invokes(jobs);
+  });
   pool.register_staged_handler(kFollowupJobKind,
                                [this](const store::Job& j) { return prepare_followup(j); });
 }

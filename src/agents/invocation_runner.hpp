@@ -33,6 +33,9 @@ class InvocationRunner {
   // worker's outcome transaction. An error means "retry later" (transient: database or
   // remote agent unavailable); a permanent failure is recorded on the invocation.
   Result<jobs::JobEffects> prepare_invoke(const store::Job& job);
+  // A claimed batch's invoke jobs at once: one read transaction loads every invocation,
+  // event, consumer, agent, creator and product list they need with a few statements.
+  std::vector<Result<jobs::JobEffects>> prepare_invokes(const std::vector<store::Job>& jobs);
   Result<jobs::JobEffects> prepare_followup(const store::Job& job);
   // The same with the writes in a transaction of their own (tests, the simulator).
   Result<void> run_invoke(const store::Job& job);

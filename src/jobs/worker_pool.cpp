@@ -60,7 +60,18 @@ void WorkerPool::register_staged_handler(const std::string& kind, StagedJobHandl
     spdlog::error("jobs: handler for '{}' registered after start; ignored", kind);
     return;
   }
+  batch_handlers_.erase(kind);
   handlers_[kind] = std::move(handler);
+}
+
+void WorkerPool::register_staged_batch_handler(const std::string& kind,
+                                               StagedBatchHandler handler) {
+  if (started_) {
+    spdlog::error("jobs: handler for '{}' registered after start; ignored", kind);
+    return;
+  }
+  handlers_.erase(kind);
+  batch_handlers_[kind] = std::move(handler);
 }
 
 void WorkerPool::start() {
@@ -144,20 +155,12 @@ void WorkerPool::worker_loop(int index) {
     }
     // Outcomes of the batch are recorded together in one write transaction: on SQLite
     // every write waits for the single writer, so one turn per batch instead of one per job.
+    // Each kind's jobs go to its handler together, in claim order.
+    std::map<std::string, std::vector<Job>> by_kind;
+    for (const auto& job : *claimed) by_kind[job.kind].push_back(job);
     std::vector<Finished> done;
     done.reserve(claimed->size());
-    for (const auto& job : *claimed) {
-      if (stopping_) {
-        // Not started: hand it back rather than make stop() wait for the whole batch.
-        auto r = store::in_tx(store_, store::TxMode::write,
-                              [&](store::Tx& tx) { return tx.jobs().release(job, clock_.now()); });
-        if (r) ++released_;
-        std::lock_guard lk(inflight_mu_);
-        inflight_.erase(job.id);
-        continue;
-      }
-      done.push_back(Finished{job, run_job(job)});
-    }
+    for (const auto& [kind, jobs] : by_kind) run_jobs(kind, jobs, done);
     if (!done.empty()) finish(done);
   }
 }
@@ -176,15 +179,64 @@ std::chrono::steady_clock::duration WorkerPool::idle_wait() {
   return wait;
 }
 
-Result<JobEffects> WorkerPool::run_job(const Job& job) {
-  auto it = handlers_.find(job.kind);
-  if (it == handlers_.end()) return Error::internal("no handler for job kind '" + job.kind + "'");
+namespace {
+
+template <typename F>
+auto guarded(F&& f) -> decltype(f()) {
   try {
-    return it->second(job);
+    return f();
   } catch (const std::exception& e) {
     return Error::internal(std::string("handler threw: ") + e.what());
   } catch (...) {
     return Error::internal("handler threw a non-standard exception");
+  }
+}
+
+}  // namespace
+
+void WorkerPool::release(const Job& job) {
+  // Not started: hand it back rather than make stop() wait for the whole batch.
+  auto r = store::in_tx(store_, store::TxMode::write,
+                        [&](store::Tx& tx) { return tx.jobs().release(job, clock_.now()); });
+  if (r) ++released_;
+  std::lock_guard lk(inflight_mu_);
+  inflight_.erase(job.id);
+}
+
+void WorkerPool::run_jobs(const std::string& kind, const std::vector<Job>& jobs,
+                          std::vector<Finished>& done) {
+  if (auto it = batch_handlers_.find(kind); it != batch_handlers_.end()) {
+    if (stopping_) {
+      for (const auto& job : jobs) release(job);
+      return;
+    }
+    std::vector<Result<JobEffects>> outcomes;
+    try {
+      outcomes = it->second(jobs);
+    } catch (const std::exception& e) {
+      outcomes.assign(jobs.size(), Error::internal(std::string("handler threw: ") + e.what()));
+    } catch (...) {
+      outcomes.assign(jobs.size(), Error::internal("handler threw a non-standard exception"));
+    }
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      done.push_back(Finished{
+          jobs[i], i < outcomes.size()
+                       ? std::move(outcomes[i])
+                       : Result<JobEffects>(Error::internal("handler returned too few outcomes"))});
+    }
+    return;
+  }
+  auto it = handlers_.find(kind);
+  for (const auto& job : jobs) {
+    if (stopping_) {
+      release(job);
+      continue;
+    }
+    if (it == handlers_.end()) {
+      done.push_back(Finished{job, Error::internal("no handler for job kind '" + kind + "'")});
+      continue;
+    }
+    done.push_back(Finished{job, guarded([&]() -> Result<JobEffects> { return it->second(job); })});
   }
 }
 

@@ -48,6 +48,9 @@ using JobEffects = std::function<Result<void>(store::Tx&)>;
 // for every job's effects and outcome; on SQLite's single writer that is the difference
 // between one writer turn per batch and two per job.
 using StagedJobHandler = std::function<Result<JobEffects>(const Job&)>;
+// A staged handler for the jobs of one kind in a claimed batch at once (so it can load
+// what they all need with a few statements); one result per job, in order.
+using StagedBatchHandler = std::function<std::vector<Result<JobEffects>>(const std::vector<Job>&)>;
 
 struct WorkerPoolOptions {
   std::string queue = "default";
@@ -90,6 +93,7 @@ class WorkerPool {
   // Before start(); a later registration for the same kind replaces the earlier one.
   void register_handler(const std::string& kind, JobHandler handler);
   void register_staged_handler(const std::string& kind, StagedJobHandler handler);
+  void register_staged_batch_handler(const std::string& kind, StagedBatchHandler handler);
 
   void start();
   // Idempotent and thread-safe: no new claims, in-flight jobs finish, claimed jobs not yet
@@ -110,7 +114,10 @@ class WorkerPool {
     Result<JobEffects> outcome;
     bool effects_failed = false;  // the outcome was fine, writing its effects was not
   };
-  Result<JobEffects> run_job(const Job& job);
+  // Runs the claimed jobs of one kind into `done`; once stopping, the jobs not started
+  // are released instead.
+  void run_jobs(const std::string& kind, const std::vector<Job>& jobs, std::vector<Finished>& done);
+  void release(const Job& job);
   // Records the outcomes of a claimed batch (complete + effects / retry / dead) in one
   // transaction; when that fails, one transaction per job so one bad job sinks no other.
   void finish(std::vector<Finished>& done);
@@ -129,6 +136,7 @@ class WorkerPool {
   Waker* waker_;
   std::string worker_name_;
   std::map<std::string, StagedJobHandler> handlers_;
+  std::map<std::string, StagedBatchHandler> batch_handlers_;
 
   std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};

@@ -63,6 +63,8 @@ class InvocationRepo {
   // Multi-row statements (ingestion writes one per matched trigger).
   virtual Result<void> insert_many(const std::vector<Invocation>& invs) = 0;
   virtual Result<Invocation> get(const Tenant& t, const std::string& id) = 0;
+  // The invocations among `ids` (any order, unknown ids left out; workers, no tenant check).
+  virtual Result<std::vector<Invocation>> get_many(const std::vector<std::string>& ids) = 0;
   // Newest first.
   virtual Result<Page<Invocation>> list(const Tenant& t, const InvocationFilter& f,
                                         const PageRequest& page) = 0;

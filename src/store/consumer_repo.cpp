@@ -132,6 +132,16 @@ Result<Consumer> SqlConsumerRepo::get(const Tenant& t, const std::string& id) {
   return std::move(one.front());
 }
 
+Result<std::vector<Consumer>> SqlConsumerRepo::get_many(const std::vector<std::string>& ids) {
+  auto rows = query_by_ids(s_, std::string(kSelect) + " WHERE ", "c.id", ids);
+  if (!rows) return std::move(rows).error();
+  std::vector<Consumer> out;
+  out.reserve(rows->size());
+  for (const auto& row : *rows) out.push_back(read_consumer(row));
+  CA_CHECK(load_consents(out));
+  return out;
+}
+
 Result<std::optional<Consumer>> SqlConsumerRepo::find_by(const std::string& creator_id,
                                                          ConsumerKey key,
                                                          const std::string& value) {

@@ -30,6 +30,8 @@ class EventRepo {
   virtual Result<std::vector<Event>> find_by_keys(const std::string& creator_id,
                                                   const std::vector<std::string>& keys) = 0;
   virtual Result<Event> get(const Tenant& t, const std::string& id) = 0;
+  // The events among `ids` (any order, unknown ids left out; workers, no tenant check).
+  virtual Result<std::vector<Event>> get_many(const std::vector<std::string>& ids) = 0;
   // Newest received first (ids are time-ordered).
   virtual Result<Page<Event>> list(const Tenant& t, const EventFilter& f,
                                    const PageRequest& page) = 0;

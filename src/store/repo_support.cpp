@@ -36,6 +36,26 @@ Result<void> run_one(SqlSession& s, const std::string& sql, const SqlParams& par
 
 bool valid_id(const std::string& id) { return is_uuid(id); }
 
+Result<std::vector<SqlRow>> query_by_ids(SqlSession& s, const std::string& select_where,
+                                         const std::string& id_column,
+                                         const std::vector<std::string>& ids) {
+  std::vector<std::string> wanted;
+  for (const auto& id : ids) {
+    if (valid_id(id)) wanted.push_back(id);
+  }
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  std::vector<SqlRow> rows;
+  for (size_t start = 0; start < wanted.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
+    SqlParams p;
+    auto r = s.query(select_where + id_column + " IN " + bind_in(p, wanted, start, end), p);
+    if (!r) return std::move(r).error();
+    for (auto& row : r->rows) rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 Error not_found(std::string_view what) {
   return Error::not_found(std::string(what) + " not found");
 }

@@ -28,6 +28,7 @@ class SqlConsumerRepo final : public ConsumerRepo {
   explicit SqlConsumerRepo(SqlSession& s) : s_(s) {}
   Result<void> insert(const Consumer& c) override;
   Result<Consumer> get(const Tenant& t, const std::string& id) override;
+  Result<std::vector<Consumer>> get_many(const std::vector<std::string>& ids) override;
   Result<std::optional<Consumer>> find_by(const std::string& creator_id, ConsumerKey key,
                                           const std::string& value) override;
   Result<Page<Consumer>> list(const Tenant& t, const ConsumerFilter& f,
@@ -140,5 +141,11 @@ Result<void> run_one(SqlSession& s, const std::string& sql, const SqlParams& par
 // a type error on PostgreSQL's uuid columns), so it short-circuits to not_found.
 bool valid_id(const std::string& id);
 Error not_found(std::string_view what);
+
+// The rows of `select_where` + "<id_column> IN (…)" for the valid, distinct ids, in
+// chunks of kRowsPerStatement (batch loads by workers: no tenant clause).
+Result<std::vector<SqlRow>> query_by_ids(SqlSession& s, const std::string& select_where,
+                                         const std::string& id_column,
+                                         const std::vector<std::string>& ids);
 
 }  // namespace ca::store

@@ -31,6 +31,7 @@ class SqlInvocationRepo final : public InvocationRepo {
   Result<void> insert(const Invocation& inv) override;
   Result<void> insert_many(const std::vector<Invocation>& invs) override;
   Result<Invocation> get(const Tenant& t, const std::string& id) override;
+  Result<std::vector<Invocation>> get_many(const std::vector<std::string>& ids) override;
   Result<Page<Invocation>> list(const Tenant& t, const InvocationFilter& f,
                                 const PageRequest& page) override;
   Result<void> update_status(const std::string& id, InvocationStatus status, Timestamp at) override;

@@ -114,6 +114,16 @@ Result<Event> SqlEventRepo::get(const Tenant& t, const std::string& id) {
   return read_event(r->rows.front());
 }
 
+Result<std::vector<Event>> SqlEventRepo::get_many(const std::vector<std::string>& ids) {
+  auto rows =
+      query_by_ids(s_, std::string("SELECT ") + kColumns + " FROM events WHERE ", "id", ids);
+  if (!rows) return std::move(rows).error();
+  std::vector<Event> out;
+  out.reserve(rows->size());
+  for (const auto& row : *rows) out.push_back(read_event(row));
+  return out;
+}
+
 Result<Page<Event>> SqlEventRepo::list(const Tenant& t, const EventFilter& f,
                                        const PageRequest& page) {
   SqlParams p;

@@ -15,6 +15,7 @@ class SqlEventRepo final : public EventRepo {
   Result<std::vector<Event>> find_by_keys(const std::string& creator_id,
                                           const std::vector<std::string>& keys) override;
   Result<Event> get(const Tenant& t, const std::string& id) override;
+  Result<std::vector<Event>> get_many(const std::vector<std::string>& ids) override;
   Result<Page<Event>> list(const Tenant& t, const EventFilter& f, const PageRequest& page) override;
   Result<Page<Event>> timeline(const Tenant& t, const std::string& consumer_id,
                                const PageRequest& page) override;

@@ -117,6 +117,17 @@ Result<Invocation> SqlInvocationRepo::get(const Tenant& t, const std::string& id
   return read_invocation(r->rows.front());
 }
 
+Result<std::vector<Invocation>> SqlInvocationRepo::get_many(const std::vector<std::string>& ids) {
+  auto rows = query_by_ids(
+      s_, std::string("SELECT ") + kInvocationColumns + " FROM agent_invocations WHERE ", "id",
+      ids);
+  if (!rows) return std::move(rows).error();
+  std::vector<Invocation> out;
+  out.reserve(rows->size());
+  for (const auto& row : *rows) out.push_back(read_invocation(row));
+  return out;
+}
+
 Result<Page<Invocation>> SqlInvocationRepo::list(const Tenant& t, const InvocationFilter& f,
                                                  const PageRequest& page) {
   if (!valid_opt_id(f.agent_id) || !valid_opt_id(f.consumer_id)) return Page<Invocation>{};

@@ -55,6 +55,9 @@ class ConsumerRepo {
   // conflict (field "email" / "whatsapp" / "external_id") on a duplicate within the creator.
   virtual Result<void> insert(const Consumer& c) = 0;
   virtual Result<Consumer> get(const Tenant& t, const std::string& id) = 0;
+  // The consumers among `ids` with their consent (any order, unknown ids left out;
+  // workers, no tenant check).
+  virtual Result<std::vector<Consumer>> get_many(const std::vector<std::string>& ids) = 0;
   virtual Result<std::optional<Consumer>> find_by(const std::string& creator_id, ConsumerKey key,
                                                   const std::string& value) = 0;
   virtual Result<Page<Consumer>> list(const Tenant& t, const ConsumerFilter& f,
