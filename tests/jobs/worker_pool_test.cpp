@@ -582,5 +582,94 @@ TEST_F(WorkerPoolTest, LeaseLostSkipsTheStagedEffects) {
   EXPECT_EQ(status_of(other.id), JobStatus::succeeded);
 }
 
+// A batch handler sees its kind's jobs of one claim together; each outcome is its job's
+// own (one error retries only that job), and a plain handler still runs the other kind.
+TEST_F(WorkerPoolTest, StagedBatchHandlerGetsItsKindsJobsTogether) {
+  std::vector<std::string> batch_ids;
+  for (int i = 0; i < 6; ++i) batch_ids.push_back(enqueue(make_job("test.batch")));
+  const auto plain_id = enqueue(make_job("test.work"));
+  const std::string bad = batch_ids[2];
+  std::mutex mu;
+  std::vector<size_t> call_sizes;
+  std::map<std::string, int> runs;
+  auto o = options(1);
+  o.batch_size = 8;
+  WorkerPool pool(*store_, clock_, o);
+  pool.register_staged_batch_handler("test.batch", [&](const std::vector<Job>& jobs) {
+    std::lock_guard lk(mu);
+    call_sizes.push_back(jobs.size());
+    std::vector<Result<jobs::JobEffects>> out;
+    for (const auto& j : jobs) {
+      ++runs[j.id];
+      if (j.id == bad && j.attempts == 1) {
+        out.emplace_back(Error::unavailable("first try fails"));
+      } else {
+        out.emplace_back(jobs::JobEffects{});
+      }
+    }
+    return out;
+  });
+  std::atomic<int> plain{0};
+  pool.register_handler("test.work", [&](const Job&) -> Result<void> {
+    ++plain;
+    return ok();
+  });
+  pool.start();
+  EXPECT_TRUE(eventually([&] { return pool.stats().succeeded == 7u; }));
+  pool.stop();
+  std::lock_guard lk(mu);
+  ASSERT_FALSE(call_sizes.empty());
+  EXPECT_EQ(call_sizes.front(), 6u);  // one call for the whole claim
+  EXPECT_EQ(plain.load(), 1);
+  EXPECT_EQ(pool.stats().retried, 1u);
+  for (const auto& id : batch_ids) {
+    EXPECT_EQ(status_of(id), JobStatus::succeeded);
+    EXPECT_EQ(runs[id], id == bad ? 2 : 1) << id;
+  }
+  EXPECT_EQ(status_of(plain_id), JobStatus::succeeded);
+}
+
+// Fewer outcomes than jobs fail the jobs left without one (the retry, alone in its batch,
+// gets its outcome); an exception fails them all, here on every attempt until dead.
+TEST_F(WorkerPoolTest, StagedBatchHandlerShortOrThrowingFailsTheAttempt) {
+  const auto a = enqueue(make_job("test.short"));
+  const auto b = enqueue(make_job("test.short"));
+  const auto c = enqueue(make_job("test.throw"));
+  auto o = options(1);
+  o.batch_size = 8;
+  WorkerPool pool(*store_, clock_, o);
+  std::mutex mu;
+  std::vector<size_t> call_sizes;
+  pool.register_staged_batch_handler("test.short", [&](const std::vector<Job>& jobs) {
+    {
+      std::lock_guard lk(mu);
+      call_sizes.push_back(jobs.size());
+    }
+    // One outcome whatever the batch: the first job's.
+    return std::vector<Result<jobs::JobEffects>>{jobs::JobEffects{}};
+  });
+  pool.register_staged_batch_handler(
+      "test.throw", [&](const std::vector<Job>&) -> std::vector<Result<jobs::JobEffects>> {
+        throw std::runtime_error("boom");
+      });
+  pool.start();
+  EXPECT_TRUE(eventually([&] {
+    return status_of(a) == JobStatus::succeeded && status_of(b) == JobStatus::succeeded &&
+           status_of(c) == JobStatus::dead;
+  }));
+  pool.stop();
+  {
+    std::lock_guard lk(mu);
+    ASSERT_GE(call_sizes.size(), 2u);
+    EXPECT_EQ(call_sizes[0], 2u);  // a and b together: only a got an outcome
+    EXPECT_EQ(call_sizes[1], 1u);  // b's retry
+  }
+  EXPECT_EQ(get(a).attempts, 1);
+  EXPECT_EQ(get(b).attempts, 2);
+  auto thrown = get(c);
+  ASSERT_TRUE(thrown.last_error.has_value());
+  EXPECT_NE(thrown.last_error->find("handler threw: boom"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ca::test
