@@ -294,10 +294,8 @@ std::vector<Result<jobs::JobEffects>> InvocationRunner::prepare_invokes(
     for (auto& c : *cs) consumers.emplace(c.id, std::move(c));
     for (const auto& id : agent_ids) {
       auto a = tx.agents().get(Tenant::admin(), id);
-      if (a)
-        agents.emplace(id, std::move(*a));
-      else if (a.error().code != ErrorCode::not_found)
-        return std::move(a).error();
+      if (!a && a.error().code != ErrorCode::not_found) return std::move(a).error();
+      if (a) agents.emplace(id, std::move(*a));
     }
     for (const auto& id : creator_ids) {
       auto c = tx.creators().get(Tenant::admin(), id);

@@ -109,10 +109,10 @@ Result<std::vector<std::pair<std::string, std::string>>> SqlConsumerRepo::find_i
     // PostgreSQL needs "IS NOT NULL" to use the partial unique index (it cannot prove it
     // from an IN list of parameters); SQLite infers it from the IN, and given the explicit
     // term it range-scans every consumer of the creator instead.
-    const std::string not_null =
-        s_.dialect() == Dialect::postgres ? column + " IS NOT NULL AND " : std::string();
-    const std::string sql = "SELECT " + column + ", id FROM consumers WHERE creator_id = $1 AND " +
-                            not_null + column + " IN " + bind_in(p, wanted, start, end);
+    std::string sql = "SELECT " + column + ", id FROM consumers WHERE creator_id = $1 AND ";
+    if (s_.dialect() == Dialect::postgres) sql += column + " IS NOT NULL AND ";
+    sql += column + " IN ";
+    sql += bind_in(p, wanted, start, end);
     auto r = s_.query(sql, p);
     if (!r) return std::move(r).error();
     for (const auto& row : r->rows) found.emplace_back(row.text(0), row.text(1));
@@ -145,7 +145,9 @@ Result<std::vector<Consumer>> SqlConsumerRepo::get_many(const std::vector<std::s
 Result<std::optional<Consumer>> SqlConsumerRepo::find_by(const std::string& creator_id,
                                                          ConsumerKey key,
                                                          const std::string& value) {
-  if (!valid_id(creator_id)) return std::optional<Consumer>{};
+  if (!valid_id(creator_id) || (key == ConsumerKey::id && !valid_id(value))) {
+    return std::optional<Consumer>{};
+  }
   auto r =
       s_.query(std::string(kSelect) + " WHERE c.creator_id = $1 AND c." + key_column(key) + " = $2",
                {creator_id, value});
