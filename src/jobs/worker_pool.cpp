@@ -45,10 +45,6 @@ WorkerPool::WorkerPool(store::Store& store, const Clock& clock, WorkerPoolOption
 WorkerPool::~WorkerPool() { stop(); }
 
 void WorkerPool::register_handler(const std::string& kind, JobHandler handler) {
-  if (started_) {
-    spdlog::error("jobs: handler for '{}' registered after start; ignored", kind);
-    return;
-  }
   register_staged_handler(kind, [h = std::move(handler)](const Job& job) -> Result<JobEffects> {
     CA_CHECK(h(job));
     return JobEffects{};

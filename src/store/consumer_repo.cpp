@@ -11,10 +11,6 @@ constexpr const char* kSelect =
     "SELECT c.id, c.creator_id, c.name, c.email, c.whatsapp, c.external_id, c.timezone, "
     "c.created_at, c.updated_at FROM consumers c";
 
-// Consents are loaded for a page with one `IN (…)` query; padding the list with NULLs
-// to a fixed width keeps the number of distinct statements (and cached plans) small.
-constexpr size_t kConsentBatch = 64;
-
 Consumer read_consumer(const SqlRow& r) {
   Consumer c;
   c.id = r.text(0);
@@ -79,8 +75,9 @@ Result<void> SqlConsumerRepo::insert_many(const std::vector<Consumer>& consumers
                {c.id, c.creator_id, sql_opt(c.name), sql_opt(c.email), sql_opt(c.whatsapp),
                 sql_opt(c.external_id), sql_opt(c.timezone), sql_time(c.created_at),
                 sql_time(c.updated_at)});
-      context_sql += "(" + bind(cp, c.id) + ", " + bind(cp, c.creator_id) +
-                     ", 'new', 0, '{}', '{}', 1, " + bind(cp, sql_time(c.created_at)) + ")";
+      bind_row(cp, context_sql,
+               {c.id, c.creator_id, std::string("new"), 0.0, std::string("{}"), std::string("{}"),
+                std::int64_t{1}, sql_time(c.created_at)});
     }
     CA_CHECK(run(s_, sql, p));
     CA_CHECK(run(s_, context_sql, cp));
@@ -228,31 +225,22 @@ Result<void> SqlConsumerRepo::remove(const Tenant& t, const std::string& id) {
 
 Result<void> SqlConsumerRepo::load_consents(std::vector<Consumer>& consumers) {
   std::unordered_map<std::string, Consumer*> by_id;
-  for (auto& c : consumers) by_id.emplace(c.id, &c);
-  for (size_t start = 0; start < consumers.size(); start += kConsentBatch) {
-    const size_t n = std::min(kConsentBatch, consumers.size() - start);
-    SqlParams p;
-    std::string sql =
-        "SELECT consumer_id, channel, granted, source, updated_at FROM consumer_consents "
-        "WHERE consumer_id";
-    if (consumers.size() == 1) {
-      sql += " = " + bind(p, consumers.front().id);
-    } else {
-      sql += " IN (";
-      for (size_t i = 0; i < kConsentBatch; ++i) {
-        if (i > 0) sql += ", ";
-        sql += bind(p, i < n ? SqlValue{consumers[start + i].id} : sql_null());
-      }
-      sql += ")";
-    }
-    auto r = s_.query(sql, p);
-    if (!r) return std::move(r).error();
-    for (const auto& row : r->rows) {
-      auto it = by_id.find(row.text(0));
-      auto channel = parse_channel(row.text(1));
-      if (it == by_id.end() || !channel) continue;
-      it->second->consent[*channel] = Consent{row.boolean(2), row.text(3), row.time(4)};
-    }
+  std::vector<std::string> ids;
+  ids.reserve(consumers.size());
+  for (auto& c : consumers) {
+    by_id.emplace(c.id, &c);
+    ids.push_back(c.id);
+  }
+  auto rows = query_by_ids(s_,
+                           "SELECT consumer_id, channel, granted, source, updated_at "
+                           "FROM consumer_consents WHERE ",
+                           "consumer_id", ids);
+  if (!rows) return std::move(rows).error();
+  for (const auto& row : *rows) {
+    auto it = by_id.find(row.text(0));
+    auto channel = parse_channel(row.text(1));
+    if (it == by_id.end() || !channel) continue;
+    it->second->consent[*channel] = Consent{row.boolean(2), row.text(3), row.time(4)};
   }
   return ok();
 }

@@ -85,17 +85,12 @@ Result<std::vector<Event>> SqlEventRepo::find_by_keys(const std::string& creator
                                                       const std::vector<std::string>& keys) {
   std::vector<Event> found;
   if (keys.empty() || !valid_id(creator_id)) return found;
-  constexpr size_t kChunk = 500;
-  for (size_t start = 0; start < keys.size(); start += kChunk) {
-    const size_t end = std::min(keys.size(), start + kChunk);
+  for (size_t start = 0; start < keys.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(keys.size(), start + kRowsPerStatement);
     SqlParams p{creator_id};
-    std::string sql = std::string("SELECT ") + kColumns +
-                      " FROM events WHERE creator_id = $1 AND idempotency_key IN (";
-    for (size_t i = start; i < end; ++i) {
-      if (i > start) sql += ", ";
-      sql += bind(p, keys[i]);
-    }
-    sql += ")";
+    const std::string sql = std::string("SELECT ") + kColumns +
+                            " FROM events WHERE creator_id = $1 AND idempotency_key IN " +
+                            bind_in(p, keys, start, end);
     auto r = s_.query(sql, p);
     if (!r) return std::move(r).error();
     for (auto& e : read_all(*r)) found.push_back(std::move(e));

@@ -168,14 +168,18 @@ Result<std::vector<Job>> SqlJobRepo::claim(const ClaimRequest& req) {
     for (const auto& row : r->rows) jobs.push_back(read_job(row));
     return ok();
   };
+  // Built once: claims run in every worker's loop.
+  static const std::string sqlite_sql = sqlite_claim_sql();
+  static const std::string expired_sql = postgres_claim_sql(kExpired);
+  static const std::string due_sql = postgres_claim_sql(kDue);
   if (s_.dialect() == Dialect::sqlite) {
-    CA_CHECK(run_claim(sqlite_claim_sql(), req.limit));
+    CA_CHECK(run_claim(sqlite_sql, req.limit));
   } else {
     // Expired leases first: they are few (a dead worker's jobs) and never starve behind a
     // backlog of due jobs.
-    CA_CHECK(run_claim(postgres_claim_sql(kExpired), req.limit));
+    CA_CHECK(run_claim(expired_sql, req.limit));
     const auto left = req.limit - static_cast<std::int64_t>(jobs.size());
-    if (left > 0) CA_CHECK(run_claim(postgres_claim_sql(kDue), left));
+    if (left > 0) CA_CHECK(run_claim(due_sql, left));
   }
   // RETURNING has no order: hand them out in claim order.
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
