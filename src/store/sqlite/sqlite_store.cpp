@@ -1,5 +1,6 @@
 // SQLite driver: one writer connection behind a mutex (BEGIN IMMEDIATE) and a pool of
-// reader connections; WAL lets readers run beside the writer.
+// reader connections; WAL lets readers run beside the writer, and a checkpointer thread
+// copies the WAL back into the database file outside the writer's commits.
 #include "store/sqlite/sqlite_store.hpp"
 
 #include <sqlite3.h>
@@ -14,6 +15,7 @@
 #include <unordered_map>
 
 #include "store/sql_store.hpp"
+#include "store/sqlite/wal_checkpointer.hpp"
 
 namespace ca::store {
 namespace {
@@ -26,6 +28,10 @@ struct StmtFinalize {
 };
 using DbPtr = std::unique_ptr<sqlite3, DbClose>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
+
+// WAL frames (pages) a commit may leave before the checkpointer copies them back: SQLite's
+// default auto-checkpoint threshold.
+constexpr int kCheckpointPages = 4000;
 
 // Enough for every distinct query text the repositories build; a guard, not a tuning knob.
 constexpr size_t kMaxCachedStatements = 512;
@@ -64,7 +70,9 @@ class SqliteConnection final : public SqlSession {
     auto conn = std::unique_ptr<SqliteConnection>(new SqliteConnection(std::move(db)));
     // Debian builds default WAL to synchronous=FULL; NORMAL is durable enough in WAL mode
     // and these settings are per connection, so every connection sets them.
-    std::string pragmas = reader ? "PRAGMA query_only=ON;" : "PRAGMA journal_mode=WAL;";
+    // After a burst the WAL file is cut back to 64 MiB when it is rewound.
+    std::string pragmas = reader ? "PRAGMA query_only=ON;"
+                                 : "PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=67108864;";
     pragmas += "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
     // A read transaction that follows any commit starts with an empty page cache (WAL
     // resets it); mapped pages are re-read without a pread per page.
@@ -115,6 +123,8 @@ class SqliteConnection final : public SqlSession {
     if (rc != SQLITE_OK) return sqlite_error(db_.get());
     return ok();
   }
+
+  sqlite3* handle() const { return db_.get(); }
 
   // After a lease: make sure no transaction is left open on a pooled connection.
   bool clean() {
@@ -250,8 +260,19 @@ class WriterLease final : public SessionLease {
 
 class SqliteStore final : public SqlStore {
  public:
-  SqliteStore(std::string path, StoreConfig config, std::unique_ptr<SqliteConnection> writer)
-      : path_(std::move(path)), config_(std::move(config)), writer_(std::move(writer)) {}
+  SqliteStore(std::string path, StoreConfig config, std::unique_ptr<WalCheckpointer> checkpointer,
+              std::unique_ptr<SqliteConnection> writer)
+      : path_(std::move(path)),
+        config_(std::move(config)),
+        checkpointer_(std::move(checkpointer)),
+        writer_(std::move(writer)) {
+    checkpointer_->attach(writer_->handle(), [this](const std::function<void()>& fn) {
+      if (!writer_turn_.acquire_for(wait())) return false;
+      fn();
+      writer_turn_.release();
+      return true;
+    });
+  }
 
   Dialect dialect() const override { return Dialect::sqlite; }
 
@@ -330,6 +351,7 @@ class SqliteStore final : public SqlStore {
   std::string path_;
   StoreConfig config_;
   WriterTurn writer_turn_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // outlives the writer, which calls it
   std::unique_ptr<SqliteConnection> writer_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
@@ -354,8 +376,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const StoreConfig& config) {
   }
   auto writer = SqliteConnection::open(path, config.busy_timeout_ms, /*reader=*/false);
   if (!writer) return std::move(writer).error();
-  return std::unique_ptr<Store>(
-      std::make_unique<SqliteStore>(std::move(path), config, std::move(*writer)));
+  auto checkpointer = WalCheckpointer::start(path, kCheckpointPages);
+  if (!checkpointer) return std::move(checkpointer).error();
+  return std::unique_ptr<Store>(std::make_unique<SqliteStore>(
+      std::move(path), config, std::move(*checkpointer), std::move(*writer)));
 }
 
 }  // namespace ca::store
