@@ -34,7 +34,9 @@ struct NewJob {
   // Jobs of one consumer run one at a time, in (run_at, id) order.
   std::optional<std::string> consumer_id;
   std::string payload_json = "{}";
-  int priority = 0;  // higher first among due jobs (never overtakes a consumer's order)
+  // Higher first among jobs due at the same time; never overtakes an earlier due job or
+  // a consumer's order (claims walk due jobs in due order and stop at their limit).
+  int priority = 0;
   int max_attempts = 5;
   Timestamp run_at{};  // due time; now for "as soon as possible"
 };

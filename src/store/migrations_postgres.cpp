@@ -286,11 +286,21 @@ DROP INDEX events_consumer_id_idx;
 CREATE INDEX events_consumer_idx ON events (consumer_id, occurred_at);
 )sql";
 
+// v5: claims walk due jobs in due order. The claim index put priority before run_at, so a
+// claim could not stop at `run_at <= now`: it read every queued job, including the
+// follow-ups scheduled days ahead (one per active consumer), about 5 ms a claim on
+// PostgreSQL with 25,000 of them. Priority now breaks ties between jobs due together.
+constexpr const char* kV5 = R"sql(
+DROP INDEX jobs_claim_idx;
+CREATE INDEX jobs_claim_idx ON jobs (queue, status, run_at, priority DESC, id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kV1},
     Migration{2, "claim and list indexes", kV2},
     Migration{3, "send attempts and outbox", kV3},
     Migration{4, "one index on a consumer's events", kV4},
+    Migration{5, "claims in due order", kV5},
 };
 
 }  // namespace

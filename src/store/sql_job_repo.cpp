@@ -44,7 +44,8 @@ constexpr const char* kConsumerFree =
     "  WHERE o.consumer_id = j.consumer_id AND o.id <> j.id AND ("
     "    (o.status = 'running' AND (o.lease_until >= $1 OR (o.run_at, o.id) < (j.run_at, j.id)))"
     "    OR (o.status = 'queued' AND o.run_at <= $1 AND (o.run_at, o.id) < (j.run_at, j.id)))))";
-constexpr const char* kClaimOrder = " ORDER BY j.priority DESC, j.run_at, j.id LIMIT $5";
+// The order of jobs_claim_idx, so a claim stops after LIMIT due jobs it can take.
+constexpr const char* kClaimOrder = " ORDER BY j.run_at, j.priority DESC, j.id LIMIT $5";
 
 constexpr const char* kClaimSet =
     "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_until = $3, "
@@ -65,7 +66,7 @@ std::string sqlite_claim_sql() {
          ") due UNION ALL SELECT id, priority, run_at FROM (SELECT j.id, j.priority, j.run_at "
          "FROM jobs j WHERE " +
          kExpired + " AND " + kConsumerFree + kClaimOrder +
-         ") expired) claimable ORDER BY priority DESC, run_at, id LIMIT $5) RETURNING " + kColumns;
+         ") expired) claimable ORDER BY run_at, priority DESC, id LIMIT $5) RETURNING " + kColumns;
 }
 
 // PostgreSQL: the classic one-branch `id IN (… FOR UPDATE SKIP LOCKED)` per status, run
@@ -183,7 +184,7 @@ Result<std::vector<Job>> SqlJobRepo::claim(const ClaimRequest& req) {
   }
   // RETURNING has no order: hand them out in claim order.
   std::sort(jobs.begin(), jobs.end(), [](const Job& a, const Job& b) {
-    return std::tie(b.priority, a.run_at, a.id) < std::tie(a.priority, b.run_at, b.id);
+    return std::tie(a.run_at, b.priority, a.id) < std::tie(b.run_at, a.priority, b.id);
   });
   return jobs;
 }
