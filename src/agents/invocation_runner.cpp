@@ -108,28 +108,31 @@ std::string result_json(const Decision& d) {
 Result<void> enqueue_followup(store::Tx& tx, const FollowupRequest& f, const Invocation& inv,
                               IdGenerator& ids, Timestamp now) {
   if (!inv.consumer_id) return ok();
-  // One pending follow-up per consumer: each new activity pushes the check back. (Two
-  // agents with follow-ups for one consumer share that slot; the agent re-checks at fire
-  // time, so a stale one that slipped through sends nothing.)
-  store::CancelFilter stale;
-  stale.creator_id = inv.creator_id;
-  stale.consumer_id = inv.consumer_id;
-  stale.kind = kFollowupJobKind;
-  auto cancelled = tx.jobs().cancel(stale, now);
-  if (!cancelled) return std::move(cancelled).error();
+  const std::string payload = bj::serialize(bj::object{{"agent_id", inv.agent_id},
+                                                       {"creator_id", inv.creator_id},
+                                                       {"consumer_id", *inv.consumer_id},
+                                                       {"kind", f.kind},
+                                                       {"due_at", to_micros(f.due_at)},
+                                                       {"dedupe_key", f.dedupe_key},
+                                                       {"payload", f.payload_json}});
+  // One pending follow-up per consumer: each new activity pushes the check back, by moving
+  // the pending job rather than cancelling it and adding another. (Two agents with
+  // follow-ups for one consumer share that slot; the agent re-checks at fire time, so a
+  // stale one that slipped through sends nothing.)
+  store::CancelFilter pending;
+  pending.creator_id = inv.creator_id;
+  pending.consumer_id = inv.consumer_id;
+  pending.kind = kFollowupJobKind;
+  auto moved = tx.jobs().reschedule(pending, f.due_at, payload, now);
+  if (!moved) return std::move(moved).error();
+  if (*moved > 0) return ok();
   store::NewJob job;
   job.id = ids.next();
   job.kind = kFollowupJobKind;
   job.creator_id = inv.creator_id;
   job.consumer_id = inv.consumer_id;
   job.run_at = f.due_at;
-  job.payload_json = bj::serialize(bj::object{{"agent_id", inv.agent_id},
-                                              {"creator_id", inv.creator_id},
-                                              {"consumer_id", *inv.consumer_id},
-                                              {"kind", f.kind},
-                                              {"due_at", to_micros(f.due_at)},
-                                              {"dedupe_key", f.dedupe_key},
-                                              {"payload", f.payload_json}});
+  job.payload_json = payload;
   return tx.jobs().enqueue(job, now);
 }
 

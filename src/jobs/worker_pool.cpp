@@ -242,6 +242,10 @@ Result<void> WorkerPool::record(store::Tx& tx, Finished& f, std::optional<Timest
   // Complete first: a lost lease (conflict) means another worker owns the job now, and
   // these effects are then left to it.
   CA_CHECK(tx.jobs().complete(f.job, now));
+  return apply_effects(tx, f);
+}
+
+Result<void> WorkerPool::apply_effects(store::Tx& tx, Finished& f) {
   if (!*f.outcome) return ok();
   Result<void> effects = ok();
   try {
@@ -257,6 +261,38 @@ Result<void> WorkerPool::record(store::Tx& tx, Finished& f, std::optional<Timest
     Error e = std::move(effects).error();
     if (e.code == ErrorCode::conflict) e.code = ErrorCode::internal;
     return e;
+  }
+  return ok();
+}
+
+// The whole batch in the caller's transaction: every succeeded job completed by one
+// statement, then each job's effects (only where the lease held) or its failure.
+Result<void> WorkerPool::record_batch(store::Tx& tx, std::vector<Finished>& done,
+                                      const std::vector<std::optional<Timestamp>>& retry_at,
+                                      std::vector<Result<void>>& recorded, Timestamp now) {
+  std::vector<store::Job> succeeded;
+  std::vector<std::size_t> at;
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    if (done[i].outcome) {
+      succeeded.push_back(done[i].job);
+      at.push_back(i);
+    }
+  }
+  std::vector<bool> held(done.size(), true);
+  if (!succeeded.empty()) {
+    auto completed = tx.jobs().complete_many(succeeded, now);
+    if (!completed) return std::move(completed).error();
+    for (std::size_t k = 0; k < at.size(); ++k) held[at[k]] = (*completed)[k];
+  }
+  for (std::size_t i = 0; i < done.size(); ++i) {
+    if (!done[i].outcome) {
+      recorded[i] = tx.jobs().fail(done[i].job, done[i].outcome.error().message, retry_at[i], now);
+    } else if (!held[i]) {
+      recorded[i] = Error::conflict("job lease lost");
+    } else {
+      recorded[i] = apply_effects(tx, done[i]);
+    }
+    if (!recorded[i] && recorded[i].error().code != ErrorCode::conflict) return recorded[i];
   }
   return ok();
 }
@@ -279,12 +315,8 @@ void WorkerPool::finish(std::vector<Finished>& done) {
   // One transaction; a job whose lease was lost (conflict) does not stop the others, any
   // other error rolls the batch back (SQLite has no per-job savepoint here).
   std::vector<Result<void>> recorded(done.size(), ok());
-  auto together = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
-    for (std::size_t i = 0; i < done.size(); ++i) {
-      recorded[i] = record(tx, done[i], retry_at[i], now);
-      if (!recorded[i] && recorded[i].error().code != ErrorCode::conflict) return recorded[i];
-    }
-    return ok();
+  auto together = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
+    return record_batch(tx, done, retry_at, recorded, now);
   });
   if (!together) {
     // One transaction per job: the good ones land; a job whose effects cannot be written

@@ -123,6 +123,13 @@ class WorkerPool {
   void finish(std::vector<Finished>& done);
   // Writes one job's outcome; a failing effect turns into a failed attempt.
   Result<void> record(store::Tx& tx, Finished& f, std::optional<Timestamp> retry_at, Timestamp now);
+  // Runs a held job's effects; an error or exception marks effects_failed.
+  Result<void> apply_effects(store::Tx& tx, Finished& f);
+  // The batch in one transaction: one complete_many for the succeeded jobs, then each job's
+  // effects (where the lease held) or failure. Stops at the first non-conflict error.
+  Result<void> record_batch(store::Tx& tx, std::vector<Finished>& done,
+                            const std::vector<std::optional<Timestamp>>& retry_at,
+                            std::vector<Result<void>>& recorded, Timestamp now);
   std::chrono::steady_clock::duration idle_wait();
   double next_unit();
   // Sleeps until `d` passed or stop was requested; false when stopping.

@@ -98,6 +98,10 @@ class JobRepo {
   // only when no other job of that consumer holds a live lease. Sets them running.
   virtual Result<std::vector<Job>> claim(const ClaimRequest& request) = 0;
   virtual Result<void> complete(const Job& claimed, Timestamp now) = 0;
+  // complete for a batch, in one statement per 500 jobs: out[i] is false when jobs[i] was
+  // no longer that claim (its lease was lost) and so was left alone.
+  virtual Result<std::vector<bool>> complete_many(const std::vector<Job>& claimed,
+                                                  Timestamp now) = 0;
   // retry_at: back to queued, due then; nullopt: dead. Records the error either way.
   virtual Result<void> fail(const Job& claimed, const std::string& error,
                             std::optional<Timestamp> retry_at, Timestamp now) = 0;
@@ -109,6 +113,10 @@ class JobRepo {
   virtual Result<int> reap_expired(Timestamp now) = 0;
   // Cancels matching queued jobs; returns how many.
   virtual Result<int> cancel(const CancelFilter& filter, Timestamp now) = 0;
+  // Moves matching queued jobs to a new due time and payload, as if new (no attempts, no
+  // error); returns how many. Cheaper than cancel + enqueue, and leaves no cancelled row.
+  virtual Result<int> reschedule(const CancelFilter& filter, Timestamp run_at,
+                                 const std::string& payload_json, Timestamp now) = 0;
   // Cancels one queued job; not_found when it is not visible or not queued.
   virtual Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) = 0;
   // Earliest run_at after `after` of a queued job in the queue (the idle wait), if any.

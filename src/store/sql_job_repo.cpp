@@ -4,6 +4,7 @@
 #include <array>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include "store/repos.hpp"
 
@@ -204,6 +205,43 @@ Result<void> SqlJobRepo::complete(const Job& claimed, Timestamp now) {
                         {sql_time(now)}, claimed);
 }
 
+Result<std::vector<bool>> SqlJobRepo::complete_many(const std::vector<Job>& claimed,
+                                                    Timestamp now) {
+  std::vector<bool> completed(claimed.size(), false);
+  std::unordered_map<std::string, size_t> at;
+  for (size_t start = 0; start < claimed.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(claimed.size(), start + kRowsPerStatement);
+    // The same fence as update_claimed, per row: each job's own locked_by and attempts.
+    SqlParams p{sql_time(now)};
+    std::string ids;
+    std::string owner = "CASE id";
+    std::string attempts = "CASE id";
+    for (size_t i = start; i < end; ++i) {
+      const Job& j = claimed[i];
+      if (!valid_id(j.id)) continue;  // never a claimed job: left alone, reported lost
+      at[j.id] = i;
+      const std::string id = bind(p, j.id);
+      ids += (ids.empty() ? "" : ", ") + id;
+      owner += " WHEN " + id + " THEN " + bind(p, j.locked_by.value_or(std::string{}));
+      // Typed: PostgreSQL would read an untyped CASE result as text.
+      attempts +=
+          " WHEN " + id + " THEN CAST(" + bind(p, std::int64_t{j.attempts}) + " AS integer)";
+    }
+    if (ids.empty()) continue;
+    const std::string sql =
+        "UPDATE jobs SET status = 'succeeded', lease_until = NULL, updated_at = $1 "
+        "WHERE status = 'running' AND id IN (" +
+        ids + ") AND locked_by = " + owner + " END AND attempts = " + attempts +
+        " END RETURNING id";
+    auto r = s_.query(sql, p);
+    if (!r) return std::move(r).error();
+    for (const auto& row : r->rows) {
+      if (auto it = at.find(row.text(0)); it != at.end()) completed[it->second] = true;
+    }
+  }
+  return completed;
+}
+
 Result<void> SqlJobRepo::fail(const Job& claimed, const std::string& error,
                               std::optional<Timestamp> retry_at, Timestamp now) {
   const JobStatus next = retry_at ? JobStatus::queued : JobStatus::dead;
@@ -256,12 +294,23 @@ Result<std::vector<std::pair<std::string, std::int64_t>>> SqlJobRepo::count_by_s
 }
 
 Result<int> SqlJobRepo::cancel(const CancelFilter& f, Timestamp now) {
+  return update_queued("UPDATE jobs SET status = 'cancelled', updated_at = $1", {sql_time(now)}, f);
+}
+
+Result<int> SqlJobRepo::reschedule(const CancelFilter& f, Timestamp run_at,
+                                   const std::string& payload_json, Timestamp now) {
+  return update_queued(
+      "UPDATE jobs SET run_at = $1, payload = $2, attempts = 0, last_error = NULL, "
+      "updated_at = $3",
+      {sql_time(run_at), payload_json, sql_time(now)}, f);
+}
+
+Result<int> SqlJobRepo::update_queued(std::string sql, SqlParams params, const CancelFilter& f) {
   if (!f.creator_id && !f.consumer_id && !f.kind) {
     return Error::invalid("filter", "cancel needs a creator, consumer or kind");
   }
   if (!valid_opt_id(f.creator_id) || !valid_opt_id(f.consumer_id)) return 0;
-  SqlParams params{sql_time(now)};
-  std::string sql = "UPDATE jobs SET status = 'cancelled', updated_at = $1 WHERE status = 'queued'";
+  sql += " WHERE status = 'queued'";
   if (f.creator_id) sql += " AND creator_id = " + bind(params, *f.creator_id);
   if (f.consumer_id) sql += " AND consumer_id = " + bind(params, *f.consumer_id);
   if (f.kind) sql += " AND kind = " + bind(params, *f.kind);

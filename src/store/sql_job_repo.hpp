@@ -19,12 +19,15 @@ class SqlJobRepo final : public JobRepo {
   Result<void> enqueue_many(const std::vector<NewJob>& jobs, Timestamp now) override;
   Result<std::vector<Job>> claim(const ClaimRequest& request) override;
   Result<void> complete(const Job& claimed, Timestamp now) override;
+  Result<std::vector<bool>> complete_many(const std::vector<Job>& claimed, Timestamp now) override;
   Result<void> fail(const Job& claimed, const std::string& error, std::optional<Timestamp> retry_at,
                     Timestamp now) override;
   Result<void> release(const Job& claimed, Timestamp now) override;
   Result<void> extend_lease(const Job& claimed, Timestamp lease_until, Timestamp now) override;
   Result<int> reap_expired(Timestamp now) override;
   Result<int> cancel(const CancelFilter& filter, Timestamp now) override;
+  Result<int> reschedule(const CancelFilter& filter, Timestamp run_at,
+                         const std::string& payload_json, Timestamp now) override;
   Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) override;
   Result<std::optional<Timestamp>> next_run_at(const std::string& queue, Timestamp after) override;
   Result<int> purge_finished(Timestamp before, int limit) override;
@@ -36,6 +39,8 @@ class SqlJobRepo final : public JobRepo {
  private:
   // Runs an UPDATE fenced on the claim (appends the fence and its parameters).
   Result<void> update_claimed(std::string sql, SqlParams params, const Job& claimed);
+  // `sql` (an UPDATE ... SET) on the queued jobs the filter matches; returns how many.
+  Result<int> update_queued(std::string sql, SqlParams params, const CancelFilter& f);
 
   SqlSession& s_;
   // Queues already NOTIFYed in this transaction (PostgreSQL folds repeats at commit anyway;

@@ -1,5 +1,8 @@
 // The JobRepo contract against a real database: enqueue in the caller's transaction,
-// claim with a lease, retry and dead, lease expiry, per-consumer order, cancel, tenancy.
+// claim with a lease, retry and dead, lease expiry, per-consumer order, cancel and
+// reschedule, tenancy.
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <map>
 
@@ -245,6 +248,70 @@ TEST_F(JobRepoTest, OneJobPerConsumerAtATimeInOrder) {
   auto next = claim("w2", 10);
   ASSERT_EQ(next.size(), 1u);
   EXPECT_EQ(next[0].id, a_jobs[1]);
+}
+
+// A pending follow-up moved by new activity: same row, new due time and payload, counted
+// as new; a job that is running, or of another consumer or kind, is left alone.
+TEST_F(JobRepoTest, RescheduleMovesMatchingQueuedJobsAsNew) {
+  const auto creator = add_creator();
+  const auto a = add_consumer(creator);
+  const auto b = add_consumer(creator);
+  const Timestamp t0 = now();  // this fixture's clock runs in real time
+  auto followup = [&](const std::string& consumer, Timestamp at) {
+    auto j = make_job("agent.followup");
+    j.consumer_id = consumer;
+    j.creator_id = creator;
+    j.run_at = at;
+    return enqueue(j);
+  };
+  // a's follow-up failed once and waits for its retry.
+  auto a1 = followup(a, t0);
+  auto first = claim("w", 10);
+  ASSERT_EQ(first.size(), 1u);
+  {
+    auto tx = write();
+    ASSERT_OK(tx->jobs().fail(first[0], "smtp down", now() + 1h, now()));
+    ASSERT_OK(tx->commit());
+  }
+  auto b1 = followup(b, t0 + 24h);
+  auto other = make_job("agent.invoke");
+  other.consumer_id = a;
+  other.creator_id = creator;
+  other.run_at = t0 + 72h;
+  enqueue(other);
+
+  store::CancelFilter f;
+  f.creator_id = creator;
+  f.consumer_id = a;
+  f.kind = "agent.followup";
+  auto tx = write();
+  auto n = tx->jobs().reschedule(f, t0 + 48h, R"({"v":2})", now());
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 1);
+  EXPECT_FALSE(tx->jobs().reschedule(store::CancelFilter{}, now(), "{}", now()).ok());
+  ASSERT_OK(tx->commit());
+
+  const auto moved = get(a1);
+  EXPECT_EQ(moved.status, JobStatus::queued);
+  EXPECT_EQ(moved.run_at, t0 + 48h);
+  EXPECT_EQ(boost::json::parse(moved.payload_json), boost::json::parse(R"({"v":2})"));
+  EXPECT_EQ(moved.attempts, 0);
+  EXPECT_FALSE(moved.last_error.has_value());
+  EXPECT_EQ(get(b1).run_at, t0 + 24h);
+  EXPECT_EQ(get(other.id).run_at, t0 + 72h);
+
+  // A running follow-up is not pending: nothing to move.
+  clock_.advance(25h);
+  auto running = claim("w", 10);
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].id, b1);
+  f.consumer_id = b;
+  tx = write();
+  n = tx->jobs().reschedule(f, t0 + 48h, "{}", now());
+  ASSERT_OK(n);
+  EXPECT_EQ(*n, 0);
+  ASSERT_OK(tx->commit());
+  EXPECT_EQ(get(b1).status, JobStatus::running);
 }
 
 TEST_F(JobRepoTest, CancelQueuedJobsOfAKindForAConsumer) {

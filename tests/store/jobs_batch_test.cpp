@@ -1,5 +1,6 @@
-// JobRepo::enqueue_many against a real database: many jobs in one call (across the
-// 500-row statement boundary) land intact, and one bad job anywhere enqueues nothing.
+// JobRepo::enqueue_many and complete_many against a real database: many jobs in one call
+// (across the 500-row statement boundary) land intact, one bad job anywhere enqueues
+// nothing, and only jobs still held are completed.
 #include <boost/json.hpp>
 
 #include <map>
@@ -170,6 +171,46 @@ TEST_F(JobsBatchTest, ADatabaseErrorInTheSecondStatementLeavesNothingAfterRollba
   }
   auto tx = read();
   EXPECT_EQ(total_jobs(*tx), 0);
+}
+
+// complete_many: across the 500-row statement boundary, each job is completed only while
+// it is still that claim (same locked_by and attempts, running); the others are reported.
+TEST_F(JobsBatchTest, CompleteManyFinishesHeldClaimsAndReportsLostOnes) {
+  {
+    auto tx = write();
+    ASSERT_OK(tx->jobs().enqueue_many(make_jobs(600), now()));
+    ASSERT_OK(tx->commit());
+  }
+  auto claimed = claim_all("default", now());
+  auto bulk = claim_all("bulk", now());
+  claimed.insert(claimed.end(), bulk.begin(), bulk.end());
+  ASSERT_EQ(claimed.size(), 600u);
+
+  std::vector<store::Job> finishing = claimed;
+  finishing[5].attempts += 1;          // a later attempt owns it now
+  finishing[520].locked_by = "other";  // another worker's claim
+  store::Job never = claimed[0];
+  never.id = new_id();  // no such job
+  finishing.push_back(never);
+
+  auto tx = write();
+  auto done = tx->jobs().complete_many(finishing, now());
+  ASSERT_OK(done);
+  ASSERT_EQ(done->size(), finishing.size());
+  for (size_t i = 0; i < finishing.size(); ++i) {
+    const bool lost = i == 5 || i == 520 || i == 600;
+    EXPECT_EQ((*done)[i], !lost) << i;
+    if (i == 600) continue;
+    auto job = tx->jobs().get(Tenant::admin(), finishing[i].id);
+    ASSERT_OK(job);
+    EXPECT_EQ(job->status, lost ? store::JobStatus::running : store::JobStatus::succeeded) << i;
+    if (!lost) EXPECT_FALSE(job->lease_until.has_value());
+  }
+  // Finished jobs are no longer claims: a second call completes nothing.
+  auto again = tx->jobs().complete_many(claimed, now());
+  ASSERT_OK(again);
+  for (size_t i = 0; i < claimed.size(); ++i) EXPECT_EQ((*again)[i], i == 5 || i == 520) << i;
+  ASSERT_OK(tx->commit());
 }
 
 }  // namespace
