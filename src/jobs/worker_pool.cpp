@@ -124,6 +124,7 @@ double WorkerPool::next_unit() {
 
 void WorkerPool::worker_loop(int index) {
   const std::string worker_id = worker_name_ + "/" + std::to_string(index);
+  Timestamp next_expired_check{};  // the first claim looks at once
   while (!stopping_) {
     // Read before claiming: a notify after an empty claim then ends the wait at once.
     const auto seen = waker_->generation();
@@ -133,6 +134,8 @@ void WorkerPool::worker_loop(int index) {
     req.limit = options_.batch_size;
     req.now = clock_.now();
     req.lease = options_.lease;
+    req.expired = req.now >= next_expired_check;
+    if (req.expired) next_expired_check = req.now + options_.expired_check_interval;
     auto claimed = store::in_tx(store_, store::TxMode::write,
                                 [&](store::Tx& tx) { return tx.jobs().claim(req); });
     if (!claimed) {

@@ -61,6 +61,10 @@ struct WorkerPoolOptions {
   // Idle workers re-check this often even without a wake-up (and sooner for a job due
   // before then); expired leases are reaped on the same beat.
   std::chrono::milliseconds poll_interval = std::chrono::seconds(1);
+  // How often a worker's claim also takes jobs whose lease expired (a dead worker's). Not
+  // on every claim: on PostgreSQL that scan walks the old index entries of every recently
+  // finished job (until vacuum), tens of milliseconds under load, and finds nothing.
+  std::chrono::milliseconds expired_check_interval = std::chrono::seconds(5);
   BackoffPolicy backoff;
   // Succeeded and cancelled jobs are deleted this long after they were due (dead jobs stay).
   std::chrono::hours finished_retention{24};

@@ -66,6 +66,8 @@ struct ClaimRequest {
   int limit = 1;
   Timestamp now{};
   std::chrono::microseconds lease = std::chrono::seconds(60);
+  // Also take running jobs whose lease expired; false: due queued jobs only.
+  bool expired = true;
 };
 
 struct JobFilter {

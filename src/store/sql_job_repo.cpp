@@ -70,6 +70,12 @@ std::string sqlite_claim_sql() {
          ") expired) claimable ORDER BY run_at, priority DESC, id LIMIT $5) RETURNING " + kColumns;
 }
 
+// SQLite, due jobs only (ClaimRequest::expired false).
+std::string sqlite_due_claim_sql() {
+  return std::string(kClaimSet) + "SELECT j.id FROM jobs j WHERE " + kDue + " AND " +
+         kConsumerFree + kClaimOrder + ") RETURNING " + kColumns;
+}
+
 // PostgreSQL: the classic one-branch `id IN (… FOR UPDATE SKIP LOCKED)` per status, run
 // one after the other in the claim's transaction (the second sees what the first took).
 // A UNION of two locking branches under the UPDATE was seen running for over five
@@ -172,14 +178,15 @@ Result<std::vector<Job>> SqlJobRepo::claim(const ClaimRequest& req) {
   };
   // Built once: claims run in every worker's loop.
   static const std::string sqlite_sql = sqlite_claim_sql();
+  static const std::string sqlite_due_sql = sqlite_due_claim_sql();
   static const std::string expired_sql = postgres_claim_sql(kExpired);
   static const std::string due_sql = postgres_claim_sql(kDue);
   if (s_.dialect() == Dialect::sqlite) {
-    CA_CHECK(run_claim(sqlite_sql, req.limit));
+    CA_CHECK(run_claim(req.expired ? sqlite_sql : sqlite_due_sql, req.limit));
   } else {
     // Expired leases first: they are few (a dead worker's jobs) and never starve behind a
     // backlog of due jobs.
-    CA_CHECK(run_claim(expired_sql, req.limit));
+    if (req.expired) CA_CHECK(run_claim(expired_sql, req.limit));
     const auto left = req.limit - static_cast<std::int64_t>(jobs.size());
     if (left > 0) CA_CHECK(run_claim(due_sql, left));
   }

@@ -159,6 +159,8 @@ TEST_F(JobRepoTest, ExpiredLeaseIsClaimableAgainAndFencesTheOldWorker) {
   clock_.advance(500ms);
   EXPECT_TRUE(claim("w2").empty());  // lease still live
   clock_.advance(1s);
+  // A claim of due jobs only leaves the expired one to a claim that asks for it.
+  EXPECT_TRUE(claim("w2", 10, 60s, /*expired=*/false).empty());
   auto taken = claim("w2");
   ASSERT_EQ(taken.size(), 1u);
   EXPECT_EQ(taken[0].attempts, 2);

@@ -131,12 +131,14 @@ class JobsTest : public ::testing::Test {
     return r.ok() ? *r : store::Job{};
   }
   std::vector<store::Job> claim(const std::string& worker, int limit = 10,
-                                std::chrono::microseconds lease = std::chrono::seconds(60)) {
+                                std::chrono::microseconds lease = std::chrono::seconds(60),
+                                bool expired = true) {
     store::ClaimRequest req;
     req.worker_id = worker;
     req.limit = limit;
     req.now = now();
     req.lease = lease;
+    req.expired = expired;
     auto r = store::in_tx(*store_, store::TxMode::write,
                           [&](store::Tx& tx) { return tx.jobs().claim(req); });
     EXPECT_TRUE(r.ok()) << r.error().message;

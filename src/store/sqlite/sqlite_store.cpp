@@ -29,8 +29,8 @@ struct StmtFinalize {
 using DbPtr = std::unique_ptr<sqlite3, DbClose>;
 using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalize>;
 
-// WAL frames (pages) a commit may leave before the checkpointer copies them back: SQLite's
-// default auto-checkpoint threshold.
+// WAL frames (pages) a commit may leave before the checkpointer copies them back: 16 MiB,
+// four times SQLite's default, so a page that many commits change is copied back once.
 constexpr int kCheckpointPages = 4000;
 
 // Enough for every distinct query text the repositories build; a guard, not a tuning knob.
