@@ -235,11 +235,15 @@ Result<std::vector<bool>> SqlJobRepo::complete_many(const std::vector<Job>& clai
           " WHEN " + id + " THEN CAST(" + bind(p, std::int64_t{j.attempts}) + " AS integer)";
     }
     if (ids.empty()) continue;
-    const std::string sql =
+    std::string sql =
         "UPDATE jobs SET status = 'succeeded', lease_until = NULL, updated_at = $1 "
-        "WHERE status = 'running' AND id IN (" +
-        ids + ") AND locked_by = " + owner + " END AND attempts = " + attempts +
-        " END RETURNING id";
+        "WHERE status = 'running' AND id IN (";
+    sql += ids;
+    sql += ") AND locked_by = ";
+    sql += owner;
+    sql += " END AND attempts = ";
+    sql += attempts;
+    sql += " END RETURNING id";
     auto r = s_.query(sql, p);
     if (!r) return std::move(r).error();
     for (const auto& row : r->rows) {
