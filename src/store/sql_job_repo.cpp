@@ -318,7 +318,7 @@ Result<int> SqlJobRepo::reschedule(const CancelFilter& f, Timestamp run_at,
 
 Result<int> SqlJobRepo::update_queued(std::string sql, SqlParams params, const CancelFilter& f) {
   if (!f.creator_id && !f.consumer_id && !f.kind) {
-    return Error::invalid("filter", "cancel needs a creator, consumer or kind");
+    return Error::invalid("filter", "a job filter needs a creator, consumer or kind");
   }
   if (!valid_opt_id(f.creator_id) || !valid_opt_id(f.consumer_id)) return 0;
   sql += " WHERE status = 'queued'";
