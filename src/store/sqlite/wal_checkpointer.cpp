@@ -108,7 +108,8 @@ void WalCheckpointer::loop() {
     if (rc == SQLITE_OK && done >= log) due_ = false;
     ++checkpoints_;
     if (due_) {
-      // Readers pin frames it could not copy: wait for a later commit instead of spinning.
+      // Readers pin frames it could not copy, or the turn was not had: try again in 20 ms
+      // rather than spinning.
       cv_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stopping_; });
       if (stopping_) return;
     }
