@@ -73,29 +73,19 @@ Result<ConsumerContext> SqlConsumerRepo::read_context(const std::string& consume
 
 Result<std::vector<ConsumerContext>> SqlConsumerRepo::get_contexts_for_update(
     const std::string& creator_id, const std::vector<std::string>& consumer_ids) {
+  // By primary key only: a creator_id condition tempted PostgreSQL's planner (stale
+  // statistics on a growing table) into a bitmap AND over all the creator's contexts.
+  // Ingestion passes its creator's consumers; any other row is left out here. Sorted
+  // chunks lock in id order across the whole call.
+  const std::string suffix = s_.dialect() == Dialect::postgres ? " ORDER BY consumer_id FOR UPDATE"
+                                                               : " ORDER BY consumer_id";
+  auto rows = query_by_ids(s_, std::string(kContextSelect) + " WHERE ", "consumer_id", consumer_ids,
+                           suffix);
+  if (!rows) return std::move(rows).error();
   std::vector<ConsumerContext> out;
-  std::vector<std::string> ids;
-  for (const auto& id : consumer_ids) {
-    if (valid_id(id)) ids.push_back(id);
-  }
-  // Sorted chunks lock in id order across the whole call.
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  for (size_t start = 0; start < ids.size(); start += kRowsPerStatement) {
-    const size_t end = std::min(ids.size(), start + kRowsPerStatement);
-    // By primary key only: a creator_id condition tempted PostgreSQL's planner (stale
-    // statistics on a growing table) into a bitmap AND over all the creator's contexts.
-    // Ingestion passes its creator's consumers; any other row is left out here.
-    SqlParams p;
-    std::string sql = std::string(kContextSelect) + " WHERE consumer_id IN " +
-                      bind_in(p, ids, start, end) + " ORDER BY consumer_id";
-    if (s_.dialect() == Dialect::postgres) sql += " FOR UPDATE";
-    auto r = s_.query(sql, p);
-    if (!r) return std::move(r).error();
-    for (const auto& row : r->rows) {
-      ConsumerContext ctx = context_of(row);
-      if (ctx.creator_id == creator_id) out.push_back(std::move(ctx));
-    }
+  for (const auto& row : *rows) {
+    ConsumerContext ctx = context_of(row);
+    if (ctx.creator_id == creator_id) out.push_back(std::move(ctx));
   }
   return out;
 }

@@ -38,7 +38,8 @@ bool valid_id(const std::string& id) { return is_uuid(id); }
 
 Result<std::vector<SqlRow>> query_by_ids(SqlSession& s, const std::string& select_where,
                                          const std::string& id_column,
-                                         const std::vector<std::string>& ids) {
+                                         const std::vector<std::string>& ids,
+                                         const std::string& suffix) {
   std::vector<std::string> wanted;
   for (const auto& id : ids) {
     if (valid_id(id)) wanted.push_back(id);
@@ -49,7 +50,10 @@ Result<std::vector<SqlRow>> query_by_ids(SqlSession& s, const std::string& selec
   for (size_t start = 0; start < wanted.size(); start += kRowsPerStatement) {
     const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
     SqlParams p;
-    auto r = s.query(select_where + id_column + " IN " + bind_in(p, wanted, start, end), p);
+    std::string sql = select_where + id_column + " IN ";
+    sql += bind_in(p, wanted, start, end);
+    sql += suffix;
+    auto r = s.query(sql, p);
     if (!r) return std::move(r).error();
     for (auto& row : r->rows) rows.push_back(std::move(row));
   }

@@ -142,10 +142,12 @@ Result<void> run_one(SqlSession& s, const std::string& sql, const SqlParams& par
 bool valid_id(const std::string& id);
 Error not_found(std::string_view what);
 
-// The rows of `select_where` + "<id_column> IN (…)" for the valid, distinct ids, in
-// chunks of kRowsPerStatement (batch loads by workers: no tenant clause).
+// The rows of `select_where` + "<id_column> IN (…)" + `suffix` for the valid, distinct
+// ids, in sorted chunks of kRowsPerStatement (so row locks a suffix takes come in id
+// order across the whole call). Batch loads: no tenant clause.
 Result<std::vector<SqlRow>> query_by_ids(SqlSession& s, const std::string& select_where,
                                          const std::string& id_column,
-                                         const std::vector<std::string>& ids);
+                                         const std::vector<std::string>& ids,
+                                         const std::string& suffix = "");
 
 }  // namespace ca::store

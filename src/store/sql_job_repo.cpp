@@ -56,9 +56,10 @@ constexpr const char* kExpired =
     "j.queue = $2 AND j.status = 'running' AND j.lease_until < $1 "
     "AND j.attempts < j.max_attempts";
 
-// SQLite: one statement. Neither engine can walk one index for an OR of the two statuses,
-// and sorting the whole backlog on every claim costs milliseconds; each branch walks
-// jobs_claim_idx in claim order and stops at LIMIT, and the union is cut to LIMIT.
+// SQLite, due and expired jobs in one statement. Neither engine can walk one index for an
+// OR of the two statuses, and sorting the whole backlog on every claim costs milliseconds;
+// each branch walks jobs_claim_idx in claim order and stops at LIMIT, and the union is cut
+// to LIMIT.
 std::string sqlite_claim_sql() {
   return std::string(kClaimSet) +
          "SELECT id FROM (SELECT id, priority, run_at FROM (SELECT j.id, j.priority, j.run_at "
@@ -70,21 +71,15 @@ std::string sqlite_claim_sql() {
          ") expired) claimable ORDER BY run_at, priority DESC, id LIMIT $5) RETURNING " + kColumns;
 }
 
-// SQLite, due jobs only (ClaimRequest::expired false).
-std::string sqlite_due_claim_sql() {
-  return std::string(kClaimSet) + "SELECT j.id FROM jobs j WHERE " + kDue + " AND " +
-         kConsumerFree + kClaimOrder + ") RETURNING " + kColumns;
-}
-
-// PostgreSQL: the classic one-branch `id IN (… FOR UPDATE SKIP LOCKED)` per status, run
-// one after the other in the claim's transaction (the second sees what the first took).
-// A UNION of two locking branches under the UPDATE was seen running for over five
-// minutes at full CPU under load (cause not pinned down; EvalPlanQual rechecks are the
-// suspect); an OR of the statuses sorts the whole backlog (58 ms a claim with 5,000
-// queued jobs).
-std::string postgres_claim_sql(const char* branch) {
+// One branch (kDue or kExpired) on its own: SQLite's due-only claim (no lock clause), and
+// on PostgreSQL the classic `id IN (… FOR UPDATE SKIP LOCKED)` per status, run one after
+// the other in the claim's transaction (the second sees what the first took). A UNION of
+// two locking branches under the UPDATE was seen running for over five minutes at full
+// CPU under load (cause not pinned down; EvalPlanQual rechecks are the suspect); an OR of
+// the statuses sorts the whole backlog (58 ms a claim with 5,000 queued jobs).
+std::string branch_claim_sql(const char* branch, const char* lock) {
   return std::string(kClaimSet) + "SELECT j.id FROM jobs j WHERE " + branch + " AND " +
-         kConsumerFree + kClaimOrder + " FOR UPDATE SKIP LOCKED) RETURNING " + kColumns;
+         kConsumerFree + kClaimOrder + lock + ") RETURNING " + kColumns;
 }
 
 Job read_job(const SqlRow& r) {
@@ -178,9 +173,9 @@ Result<std::vector<Job>> SqlJobRepo::claim(const ClaimRequest& req) {
   };
   // Built once: claims run in every worker's loop.
   static const std::string sqlite_sql = sqlite_claim_sql();
-  static const std::string sqlite_due_sql = sqlite_due_claim_sql();
-  static const std::string expired_sql = postgres_claim_sql(kExpired);
-  static const std::string due_sql = postgres_claim_sql(kDue);
+  static const std::string sqlite_due_sql = branch_claim_sql(kDue, "");
+  static const std::string expired_sql = branch_claim_sql(kExpired, " FOR UPDATE SKIP LOCKED");
+  static const std::string due_sql = branch_claim_sql(kDue, " FOR UPDATE SKIP LOCKED");
   if (s_.dialect() == Dialect::sqlite) {
     CA_CHECK(run_claim(req.expired ? sqlite_sql : sqlite_due_sql, req.limit));
   } else {

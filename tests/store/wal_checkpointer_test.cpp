@@ -1,16 +1,15 @@
 // The SQLite WAL checkpointer against a real database file: under a writer that never
 // pauses, with a reader beside it, the WAL is still copied back and rewound.
 #include "store/sqlite/wal_checkpointer.hpp"
+#include "store/sqlite/writer_turn.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -44,47 +43,33 @@ std::int64_t query_int(sqlite3* db, const char* sql) {
 
 std::int64_t count_rows(sqlite3* db) { return query_int(db, "SELECT count(*) FROM t"); }
 
-// First come, first served, like the store's writer turn: an unfair mutex would let the
-// writer loop below take it again before the checkpointer ever gets it.
-class FairTurn {
- public:
-  void lock() {
-    std::unique_lock lock(mu_);
-    const std::uint64_t ticket = next_++;
-    cv_.wait(lock, [&] { return serving_ == ticket; });
-  }
-  void unlock() {
-    {
-      std::lock_guard lock(mu_);
-      ++serving_;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::uint64_t next_ = 0;
-  std::uint64_t serving_ = 0;
-};
+// A fresh WAL-mode database file with table t, for the test's own writer connection.
+sqlite3* create_wal_db(const TestDatabase& tdb, std::string& path) {
+  path = tdb.url().substr(std::string("sqlite://").size());
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  sqlite3* writer = open_db(path);
+  exec(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+  exec(writer, "CREATE TABLE t (id integer PRIMARY KEY, body blob NOT NULL)");
+  return writer;
+}
 
 TEST(WalCheckpointer, RewindsTheWalUnderAWriterThatNeverPauses) {
   TestDatabase tdb;  // a fresh temp dir on the sqlite backend
   if (tdb.is_postgres()) GTEST_SKIP() << "SQLite-specific";
-  const std::string path = tdb.url().substr(std::string("sqlite://").size());
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-
-  sqlite3* writer = open_db(path);
-  exec(writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-  exec(writer, "CREATE TABLE t (id integer PRIMARY KEY, body blob NOT NULL)");
+  std::string path;
+  sqlite3* writer = create_wal_db(tdb, path);
 
   constexpr int kPages = 200;
   auto checkpointer = store::WalCheckpointer::start(path, kPages);
   ASSERT_TRUE(checkpointer.ok()) << checkpointer.error().message;
-  FairTurn turn;
+  // The store's own writer turn, first come first served: an unfair mutex would let the
+  // writer loop below take it again before the checkpointer ever got it.
+  store::WriterTurn turn;
+  constexpr auto kTurnWait = std::chrono::seconds(30);
   (*checkpointer)->attach(writer, [&](const std::function<void()>& fn) {
-    std::lock_guard lock(turn);
+    if (!turn.acquire_for(kTurnWait)) return false;
     fn();
+    turn.release();
     return true;
   });
 
@@ -102,10 +87,14 @@ TEST(WalCheckpointer, RewindsTheWalUnderAWriterThatNeverPauses) {
   std::uintmax_t largest_wal = 0;
   const std::string wal = path + "-wal";
   for (int i = 0; i < kTx; ++i) {
-    std::lock_guard lock(turn);
+    if (!turn.acquire_for(kTurnWait)) {
+      ADD_FAILURE() << "the writer turn was not had in 30 s";
+      break;  // the reader thread still has to be joined
+    }
     exec(writer, "BEGIN IMMEDIATE");
     for (int r = 0; r < kRows; ++r) exec(writer, "INSERT INTO t (body) VALUES (zeroblob(4096))");
     exec(writer, "COMMIT");
+    turn.release();
     std::error_code ec;
     largest_wal = std::max(largest_wal, std::filesystem::file_size(wal, ec));
   }
@@ -129,11 +118,8 @@ TEST(WalCheckpointer, RewindsTheWalUnderAWriterThatNeverPauses) {
 TEST(WalCheckpointer, RetriesWhileAReaderPinsTheWalThenCatchesUp) {
   TestDatabase tdb;
   if (tdb.is_postgres()) GTEST_SKIP() << "SQLite-specific";
-  const std::string path = tdb.url().substr(std::string("sqlite://").size());
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  sqlite3* writer = open_db(path);
-  exec(writer, "PRAGMA journal_mode=WAL;");
-  exec(writer, "CREATE TABLE t (id integer PRIMARY KEY, body blob NOT NULL)");
+  std::string path;
+  sqlite3* writer = create_wal_db(tdb, path);
   // A checkpoint of the table's creation first, so the file size below counts rows only.
   exec(writer, "PRAGMA wal_checkpoint(TRUNCATE)");
   const auto empty_size = std::filesystem::file_size(path);

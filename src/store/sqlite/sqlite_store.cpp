@@ -11,11 +11,11 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
-#include <set>
 #include <unordered_map>
 
 #include "store/sql_store.hpp"
 #include "store/sqlite/wal_checkpointer.hpp"
+#include "store/sqlite/writer_turn.hpp"
 
 namespace ca::store {
 namespace {
@@ -211,36 +211,6 @@ class SqliteConnection final : public SqlSession {
 };
 
 class SqliteStore;
-
-// The single writer's turn, handed out first come, first served. An unfair lock let the
-// group-commit writer (which asks again the moment it is done) starve the job workers for
-// seconds under load, and vice versa. Ticket order makes every writer wait its turn. Not
-// a mutex: a Tx may be finished on another thread than began it.
-class WriterTurn {
- public:
-  bool acquire_for(std::chrono::milliseconds timeout) {
-    std::unique_lock lock(mu_);
-    const std::uint64_t ticket = next_++;
-    if (cv_.wait_for(lock, timeout, [&] { return serving_ == ticket; })) return true;
-    abandoned_.insert(ticket);  // give up the place in line; release() skips it
-    return false;
-  }
-  void release() {
-    {
-      std::lock_guard lock(mu_);
-      ++serving_;
-      while (abandoned_.erase(serving_) > 0) ++serving_;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::uint64_t next_ = 0;
-  std::uint64_t serving_ = 0;
-  std::set<std::uint64_t> abandoned_;
-};
 
 class WriterLease final : public SessionLease {
  public:
