@@ -28,6 +28,15 @@ struct Loaded {
   std::vector<Product> products;
 };
 
+// The creator's catalogue the agents pitch from (at most 500 products).
+Result<std::vector<Product>> load_products(store::Tx& tx, const std::string& creator_id) {
+  PageRequest page;
+  page.limit = 500;
+  auto list = tx.products().list(Tenant::creator(creator_id), page);
+  if (!list) return std::move(list).error();
+  return std::move(list->items);
+}
+
 Result<Loaded> load(store::Tx& tx, const std::string& agent_id, const std::string& creator_id,
                     const std::optional<std::string>& consumer_id) {
   Loaded l;
@@ -42,11 +51,9 @@ Result<Loaded> load(store::Tx& tx, const std::string& agent_id, const std::strin
     if (!c) return std::move(c).error();
     l.consumer = std::move(*c);
   }
-  PageRequest page;
-  page.limit = 500;
-  auto products = tx.products().list(Tenant::creator(creator_id), page);
+  auto products = load_products(tx, creator_id);
   if (!products) return std::move(products).error();
-  l.products = std::move(products->items);
+  l.products = std::move(*products);
   return l;
 }
 
@@ -305,11 +312,9 @@ std::vector<Result<jobs::JobEffects>> InvocationRunner::prepare_invokes(
       if (!c && c.error().code != ErrorCode::not_found) return std::move(c).error();
       if (!c) continue;
       creators.emplace(id, std::move(*c));
-      PageRequest page;
-      page.limit = 500;
-      auto list = tx.products().list(Tenant::creator(id), page);
+      auto list = load_products(tx, id);
       if (!list) return std::move(list).error();
-      products.emplace(id, std::move(list->items));
+      products.emplace(id, std::move(*list));
     }
     return ok();
   });

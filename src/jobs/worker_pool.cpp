@@ -51,21 +51,21 @@ void WorkerPool::register_handler(const std::string& kind, JobHandler handler) {
   });
 }
 
+bool WorkerPool::accepting_handlers(const std::string& kind) const {
+  if (!started_) return true;
+  spdlog::error("jobs: handler for '{}' registered after start; ignored", kind);
+  return false;
+}
+
 void WorkerPool::register_staged_handler(const std::string& kind, StagedJobHandler handler) {
-  if (started_) {
-    spdlog::error("jobs: handler for '{}' registered after start; ignored", kind);
-    return;
-  }
+  if (!accepting_handlers(kind)) return;
   batch_handlers_.erase(kind);
   handlers_[kind] = std::move(handler);
 }
 
 void WorkerPool::register_staged_batch_handler(const std::string& kind,
                                                StagedBatchHandler handler) {
-  if (started_) {
-    spdlog::error("jobs: handler for '{}' registered after start; ignored", kind);
-    return;
-  }
+  if (!accepting_handlers(kind)) return;
   handlers_.erase(kind);
   batch_handlers_[kind] = std::move(handler);
 }
@@ -180,14 +180,16 @@ std::chrono::steady_clock::duration WorkerPool::idle_wait() {
 
 namespace {
 
+// Runs f (which returns a Result), turning an exception into an internal error that says
+// what threw ("handler", "effects"): no job may take a worker thread down.
 template <typename F>
-auto guarded(F&& f) -> decltype(f()) {
+auto guarded(const char* what, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const std::exception& e) {
-    return Error::internal(std::string("handler threw: ") + e.what());
+    return Error::internal(std::string(what) + " threw: " + e.what());
   } catch (...) {
-    return Error::internal("handler threw a non-standard exception");
+    return Error::internal(std::string(what) + " threw a non-standard exception");
   }
 }
 
@@ -209,13 +211,13 @@ void WorkerPool::run_jobs(const std::string& kind, const std::vector<Job>& jobs,
       for (const auto& job : jobs) release(job);
       return;
     }
+    auto returned = guarded(
+        "handler", [&]() -> Result<std::vector<Result<JobEffects>>> { return it->second(jobs); });
     std::vector<Result<JobEffects>> outcomes;
-    try {
-      outcomes = it->second(jobs);
-    } catch (const std::exception& e) {
-      outcomes.assign(jobs.size(), Error::internal(std::string("handler threw: ") + e.what()));
-    } catch (...) {
-      outcomes.assign(jobs.size(), Error::internal("handler threw a non-standard exception"));
+    if (returned) {
+      outcomes = std::move(*returned);
+    } else {
+      outcomes.assign(jobs.size(), returned.error());
     }
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       done.push_back(Finished{
@@ -235,7 +237,8 @@ void WorkerPool::run_jobs(const std::string& kind, const std::vector<Job>& jobs,
       done.push_back(Finished{job, Error::internal("no handler for job kind '" + kind + "'")});
       continue;
     }
-    done.push_back(Finished{job, guarded([&]() -> Result<JobEffects> { return it->second(job); })});
+    done.push_back(
+        Finished{job, guarded("handler", [&]() -> Result<JobEffects> { return it->second(job); })});
   }
 }
 
@@ -250,14 +253,7 @@ Result<void> WorkerPool::record(store::Tx& tx, Finished& f, std::optional<Timest
 
 Result<void> WorkerPool::apply_effects(store::Tx& tx, Finished& f) {
   if (!*f.outcome) return ok();
-  Result<void> effects = ok();
-  try {
-    effects = (*f.outcome)(tx);
-  } catch (const std::exception& e) {
-    effects = Error::internal(std::string("effects threw: ") + e.what());
-  } catch (...) {
-    effects = Error::internal("effects threw a non-standard exception");
-  }
+  Result<void> effects = guarded("effects", [&] { return (*f.outcome)(tx); });
   if (!effects) {
     f.effects_failed = true;
     // Never "conflict": that is reserved for the lease above.

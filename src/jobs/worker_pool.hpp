@@ -122,6 +122,8 @@ class WorkerPool {
   // are released instead.
   void run_jobs(const std::string& kind, const std::vector<Job>& jobs, std::vector<Finished>& done);
   void release(const Job& job);
+  // Handlers are fixed once the workers start; a late one is logged and ignored.
+  bool accepting_handlers(const std::string& kind) const;
   // Records the outcomes of a claimed batch (complete + effects / retry / dead) in one
   // transaction; when that fails, one transaction per job so one bad job sinks no other.
   void finish(std::vector<Finished>& done);
