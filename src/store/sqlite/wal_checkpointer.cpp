@@ -46,6 +46,7 @@ WalCheckpointer::~WalCheckpointer() {
     stopping_ = true;
   }
   cv_.notify_one();
+  bulk_done_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -60,18 +61,31 @@ long WalCheckpointer::checkpoints() const {
   return checkpoints_;
 }
 
-// Runs on the writer's thread inside COMMIT: keep it to a flag and a wake-up.
+// Runs on the writer's thread inside COMMIT: normally a flag and a wake-up. Far past the
+// threshold while a bulk copy runs, the writer waits for that copy to end (it needs no
+// writer turn, so this cannot deadlock); the checkpointer then finishes under the turn.
+// Without this wait a slow copy (a loaded disk) let a fast writer grow the WAL unbounded.
 int WalCheckpointer::on_commit(void* self, sqlite3* /*db*/, const char* /*schema*/, int frames) {
   auto* me = static_cast<WalCheckpointer*>(self);
   me->frames_.store(frames, std::memory_order_relaxed);
   if (frames < me->pages_) return SQLITE_OK;
-  {
-    std::lock_guard lock(me->mu_);
-    if (me->due_) return SQLITE_OK;
-    me->due_ = true;
+  std::unique_lock lock(me->mu_);
+  if (frames >= me->pages_ * kLagFactor) {
+    me->bulk_done_.wait(lock, [me] { return !me->bulk_running_ || me->stopping_; });
   }
+  if (me->due_) return SQLITE_OK;
+  me->due_ = true;
+  lock.unlock();
   me->cv_.notify_one();
   return SQLITE_OK;
+}
+
+void WalCheckpointer::bulk(bool running) {
+  {
+    std::lock_guard lock(mu_);
+    bulk_running_ = running;
+  }
+  if (!running) bulk_done_.notify_all();
 }
 
 // PASSIVE copies what no reader still needs and never waits.
@@ -95,7 +109,12 @@ void WalCheckpointer::loop() {
     // the threshold, all of the checkpoint runs under the writer turn: writers wait, as
     // they would with SQLite's own auto-checkpoint, and the WAL stops growing.
     const bool lagging = frames_.load(std::memory_order_relaxed) >= pages_ * kLagFactor;
-    int rc = lagging ? SQLITE_OK : checkpoint(SQLITE_CHECKPOINT_PASSIVE, log, done);
+    int rc = SQLITE_OK;
+    if (!lagging) {
+      bulk(true);
+      rc = checkpoint(SQLITE_CHECKPOINT_PASSIVE, log, done);
+      bulk(false);
+    }
     if (rc == SQLITE_OK) {
       // The rest under the writer turn. RESTART also waits (briefly, see the busy timeout)
       // for readers still using WAL frames, so the next write transaction can rewind it:
@@ -107,9 +126,11 @@ void WalCheckpointer::loop() {
     // until a checkpoint has caught up with the WAL.
     if (rc == SQLITE_OK && done >= log) due_ = false;
     ++checkpoints_;
-    if (due_) {
+    if (due_ && !lagging) {
       // Readers pin frames it could not copy, or the turn was not had: try again in 20 ms
-      // rather than spinning.
+      // rather than spinning. Once lagging it asks again at once: each attempt queues for
+      // the writer turn behind the writers and waits for readers, which is the back-pressure
+      // that bounds the WAL (a 20 ms pause let a fast writer add hundreds of frames).
       cv_.wait_for(lock, std::chrono::milliseconds(20), [this] { return stopping_; });
       if (stopping_) return;
     }

@@ -8,7 +8,8 @@
 // appending; so the checkpointer then takes one turn as a writer, copies the few frames
 // written meanwhile and waits (at most 10 ms) for older readers to finish. When writers
 // outrun it (the WAL four times past the threshold), it checkpoints under the turn from
-// the start, so writers wait as they would with SQLite's own auto-checkpoint.
+// the start, and a commit that finds a bulk copy still running waits for it, so writers
+// wait as they would with SQLite's own auto-checkpoint.
 #pragma once
 
 #include <atomic>
@@ -52,12 +53,15 @@ class WalCheckpointer {
   static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
   void loop();
   int checkpoint(int mode, int& log, int& done);
+  void bulk(bool running);
 
   std::unique_ptr<sqlite3, DbClose> db_;
   const int pages_;
   std::atomic<int> frames_{0};  // in the WAL after the last commit
   mutable std::mutex mu_;
   std::condition_variable cv_;
+  std::condition_variable bulk_done_;
+  bool bulk_running_ = false;  // a PASSIVE copy beside the writers is under way
   bool due_ = false;
   bool stopping_ = false;
   long checkpoints_ = 0;
