@@ -18,6 +18,9 @@ namespace ca::test {
 
 inline constexpr const char* kTwilioToken = "twilio-test-auth-token";
 inline constexpr const char* kPublicBase = "https://agents.example.com";
+// The service runs on the wall clock; tests that wait for a send must not depend on the
+// hour they run at (the default quiet hours, 21:00-09:00 UTC, would hold it until 09:00).
+inline constexpr const char* kNoQuietHours = R"({"policy":{"quiet_hours":{"enabled":false}}})";
 
 class ActionsApiTest : public ApiTest {
  protected:

@@ -8,7 +8,7 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST_F(ActionsApiTest, ApproveWithEditedTextSchedulesAndSendsToTheOutbox) {
-  auto creator = create_creator("coach");
+  auto creator = create_creator("coach", kNoQuietHours);
   auto key = creator_key(creator);
   auto co = consumer(key, "+919811111111");
   // Email: no WhatsApp 24-hour window needed. Due already: sent once approved.

@@ -65,10 +65,13 @@ class ApiTest : public ::testing::Test {
   static std::string str(const boost::json::value& v) { return std::string(v.as_string()); }
 
   // Creates a creator with the admin key and returns its id.
-  std::string create_creator(const std::string& name) {
-    auto r = client_->post("/creators",
-                           R"({"name":")" + name + R"(","email":")" + name + R"(@example.com"})",
-                           kAdminKey);
+  // settings_json: the creator's "settings" object, or empty for the defaults.
+  std::string create_creator(const std::string& name, const std::string& settings_json = "") {
+    const std::string settings = settings_json.empty() ? "" : R"(,"settings":)" + settings_json;
+    auto r = client_->post(
+        "/creators",
+        R"({"name":")" + name + R"(","email":")" + name + R"(@example.com")" + settings + "}",
+        kAdminKey);
     EXPECT_EQ(r.status, 201) << r.body;
     return str(obj(r).at("id"));
   }

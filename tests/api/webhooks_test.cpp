@@ -61,7 +61,7 @@ TEST_F(ActionsApiTest, StopRevokesConsentForEveryCreatorAndCancelsScheduledWhats
 }
 
 TEST_F(ActionsApiTest, OtherInboundTextBecomesAnEventThatOpensTheWindow) {
-  auto creator = create_creator("coach");
+  auto creator = create_creator("coach", kNoQuietHours);
   auto key = creator_key(creator);
   auto co = consumer(key, "+919866666666");
   const channels::FormParams form{{"From", "whatsapp:+919866666666"},
