@@ -246,15 +246,23 @@ std::vector<PlannedAction> GenericSalesAgent::plan_actions(const AgentInput& in)
 std::optional<FollowupRequest> GenericSalesAgent::plan_followup(const AgentInput& in) const {
   if (!config_.on(kRuleReengagement) || config_.inactivity_days <= 0) return std::nullopt;
   if (in.consumer == nullptr || !in.after.last_seen_at) return std::nullopt;
-  if (in.event.type == kFollowupEventType || !context::is_consumer_activity(in.event)) {
-    return std::nullopt;
-  }
   if (in.after.stage == Stage::converted || in.after.stage == Stage::churned) return std::nullopt;
   const Timestamp anchor = *in.after.last_seen_at;
   FollowupRequest f;
   f.kind = std::string(kRuleReengagement);
   f.due_at = anchor + std::chrono::hours{24 * config_.inactivity_days};
-  if (f.due_at <= in.now) return std::nullopt;  // a late event: the window has passed
+  if (in.event.type == kFollowupEventType) {
+    // A returning consumer leaves the pending check in place (see FollowupRequest); when
+    // it fires after such a return, the next check counts from the newer visit. Overdue
+    // (the check ran late): re-check at once.
+    if (payload_string(in.event, "kind").value_or("") != kRuleReengagement) return std::nullopt;
+    auto prior = parse_rfc3339(payload_string(in.event, "anchor_last_seen_at").value_or(""));
+    if (!prior || *prior >= anchor) return std::nullopt;  // stayed away: this check acts
+    f.due_at = std::max(f.due_at, in.now);
+  } else {
+    if (!context::is_consumer_activity(in.event)) return std::nullopt;
+    if (f.due_at <= in.now) return std::nullopt;  // a late event: the window has passed
+  }
   f.dedupe_key = "reengagement:" + in.agent.id + ":" + in.consumer->id;
   f.payload_json = bj::serialize(bj::object{{"kind", kRuleReengagement},
                                             {"agent_id", in.agent.id},

@@ -122,17 +122,23 @@ Result<void> enqueue_followup(store::Tx& tx, const FollowupRequest& f, const Inv
                                                        {"due_at", to_micros(f.due_at)},
                                                        {"dedupe_key", f.dedupe_key},
                                                        {"payload", f.payload_json}});
-  // One pending follow-up per consumer: each new activity pushes the check back, by moving
-  // the pending job rather than cancelling it and adding another. (Two agents with
-  // follow-ups for one consumer share that slot; the agent re-checks at fire time, so a
-  // stale one that slipped through sends nothing.)
+  // One pending follow-up per consumer. A pending job due no later than this request is
+  // left alone: it fires first, the agent re-checks and plans the next one from the
+  // newer activity. So a returning consumer costs a read here, not a jobs-table write on
+  // every event. Only an earlier request (a shorter window) moves it. (Two agents with
+  // follow-ups for one consumer share that slot, as before.)
   store::CancelFilter pending;
   pending.creator_id = inv.creator_id;
   pending.consumer_id = inv.consumer_id;
   pending.kind = kFollowupJobKind;
-  auto moved = tx.jobs().reschedule(pending, f.due_at, payload, now);
-  if (!moved) return std::move(moved).error();
-  if (*moved > 0) return ok();
+  auto due = tx.jobs().earliest_queued(pending);
+  if (!due) return std::move(due).error();
+  if (*due && **due <= f.due_at) return ok();
+  if (*due) {
+    auto moved = tx.jobs().reschedule(pending, f.due_at, payload, now);
+    if (!moved) return std::move(moved).error();
+    if (*moved > 0) return ok();
+  }
   store::NewJob job;
   job.id = ids.next();
   job.kind = kFollowupJobKind;

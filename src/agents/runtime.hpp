@@ -33,10 +33,10 @@ struct AgentInput {
 };
 
 // A delayed re-check the worker turns into a job: at `due_at` it runs the same agent again
-// with make_followup_event(*this, ...) and the consumer's context as it is then. Jobs with
-// the same `dedupe_key` replace each other (the newest wins), so each new activity pushes
-// the re-engagement back; the agent re-checks at fire time, so a missed cancel still sends
-// nothing to a consumer who came back.
+// with make_followup_event(*this, ...) and the consumer's context as it is then. A consumer
+// has one pending follow-up: a request due later than the pending one is dropped, so the
+// agent must re-check at fire time and, if the consumer came back, plan the next one from
+// its follow-up event (GenericSalesAgent does). A request due earlier moves the pending job.
 struct FollowupRequest {
   std::string kind;  // "reengagement"
   Timestamp due_at{};

@@ -119,6 +119,9 @@ class JobRepo {
   // error); returns how many. Cheaper than cancel + enqueue, and leaves no cancelled row.
   virtual Result<int> reschedule(const CancelFilter& filter, Timestamp run_at,
                                  const std::string& payload_json, Timestamp now) = 0;
+  // Earliest run_at of the matching queued jobs; nullopt when there is none. A read, so
+  // a caller can leave a pending job alone instead of rewriting it.
+  virtual Result<std::optional<Timestamp>> earliest_queued(const CancelFilter& filter) = 0;
   // Cancels one queued job; not_found when it is not visible or not queued.
   virtual Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) = 0;
   // Earliest run_at after `after` of a queued job in the queue (the idle wait), if any.

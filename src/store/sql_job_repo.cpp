@@ -311,18 +311,40 @@ Result<int> SqlJobRepo::reschedule(const CancelFilter& f, Timestamp run_at,
       {sql_time(run_at), payload_json, sql_time(now)}, f);
 }
 
-Result<int> SqlJobRepo::update_queued(std::string sql, SqlParams params, const CancelFilter& f) {
+Result<std::optional<std::string>> SqlJobRepo::queued_where(const CancelFilter& f,
+                                                            SqlParams& params) {
   if (!f.creator_id && !f.consumer_id && !f.kind) {
     return Error::invalid("filter", "a job filter needs a creator, consumer or kind");
   }
-  if (!valid_opt_id(f.creator_id) || !valid_opt_id(f.consumer_id)) return 0;
-  sql += " WHERE status = 'queued'";
-  if (f.creator_id) sql += " AND creator_id = " + bind(params, *f.creator_id);
-  if (f.consumer_id) sql += " AND consumer_id = " + bind(params, *f.consumer_id);
-  if (f.kind) sql += " AND kind = " + bind(params, *f.kind);
+  if (!valid_opt_id(f.creator_id) || !valid_opt_id(f.consumer_id)) {
+    return std::optional<std::string>{};
+  }
+  std::string where = " WHERE status = 'queued'";
+  if (f.creator_id) where += " AND creator_id = " + bind(params, *f.creator_id);
+  if (f.consumer_id) where += " AND consumer_id = " + bind(params, *f.consumer_id);
+  if (f.kind) where += " AND kind = " + bind(params, *f.kind);
+  return std::optional<std::string>{std::move(where)};
+}
+
+Result<int> SqlJobRepo::update_queued(std::string sql, SqlParams params, const CancelFilter& f) {
+  auto where = queued_where(f, params);
+  if (!where) return std::move(where).error();
+  if (!*where) return 0;
+  sql += **where;
   auto r = s_.query(sql, params);
   if (!r) return std::move(r).error();
   return static_cast<int>(r->affected);
+}
+
+Result<std::optional<Timestamp>> SqlJobRepo::earliest_queued(const CancelFilter& f) {
+  SqlParams params;
+  auto where = queued_where(f, params);
+  if (!where) return std::move(where).error();
+  if (!*where) return std::optional<Timestamp>{};
+  auto r = s_.query("SELECT MIN(run_at) FROM jobs" + **where, params);
+  if (!r) return std::move(r).error();
+  if (r->rows.empty()) return std::optional<Timestamp>{};
+  return r->rows.front().opt_time(0);
 }
 
 Result<void> SqlJobRepo::cancel_job(const Tenant& t, const std::string& id, Timestamp now) {

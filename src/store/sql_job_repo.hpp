@@ -28,6 +28,7 @@ class SqlJobRepo final : public JobRepo {
   Result<int> cancel(const CancelFilter& filter, Timestamp now) override;
   Result<int> reschedule(const CancelFilter& filter, Timestamp run_at,
                          const std::string& payload_json, Timestamp now) override;
+  Result<std::optional<Timestamp>> earliest_queued(const CancelFilter& filter) override;
   Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) override;
   Result<std::optional<Timestamp>> next_run_at(const std::string& queue, Timestamp after) override;
   Result<int> purge_finished(Timestamp before, int limit) override;
@@ -41,6 +42,8 @@ class SqlJobRepo final : public JobRepo {
   Result<void> update_claimed(std::string sql, SqlParams params, const Job& claimed);
   // `sql` (an UPDATE ... SET) on the queued jobs the filter matches; returns how many.
   Result<int> update_queued(std::string sql, SqlParams params, const CancelFilter& f);
+  // " WHERE status = 'queued' AND ..." for the filter; nullopt when an id cannot match.
+  static Result<std::optional<std::string>> queued_where(const CancelFilter& f, SqlParams& params);
 
   SqlSession& s_;
   // Queues already NOTIFYed in this transaction (PostgreSQL folds repeats at commit anyway;

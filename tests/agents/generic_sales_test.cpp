@@ -225,7 +225,8 @@ TEST(GenericSales, InactivityFollowupIsScheduledAndFiresOnlyIfTheConsumerStayedA
   EXPECT_NE(due.actions[0].metadata_json.find("reengagement"), std::string::npos);
   EXPECT_FALSE(due.followup.has_value()) << "one re-engagement, not a chain";
 
-  // A consumer who came back in between: the stale follow-up does nothing.
+  // A consumer who came back in between: the stale follow-up sends nothing and plans the
+  // next check from the newer visit (the pending job is not moved on every event).
   Scenario back("generic_sales");
   Decision first = ok_decision(back.feed("page_view", "{}", at(kT0)));
   Decision later = ok_decision(back.feed("page_view", "{}", at(kT0) + hours{48}));
@@ -235,6 +236,22 @@ TEST(GenericSales, InactivityFollowupIsScheduledAndFiresOnlyIfTheConsumerStayedA
       back.run(make_followup_event(*first.followup, "cr_1", "co_1"), first.followup->due_at));
   EXPECT_FALSE(stale.act) << stale.reason;
   EXPECT_NE(stale.reason.find("came back"), std::string::npos) << stale.reason;
+  ASSERT_TRUE(stale.followup.has_value()) << "the check moves to the newer visit";
+  EXPECT_EQ(stale.followup->due_at, later.followup->due_at);
+  EXPECT_EQ(stale.followup->dedupe_key, later.followup->dedupe_key);
+  // That next check, with the consumer still away, re-engages once.
+  Decision next = ok_decision(
+      back.run(make_followup_event(*stale.followup, "cr_1", "co_1"), stale.followup->due_at));
+  ASSERT_TRUE(next.act) << next.reason;
+  EXPECT_FALSE(next.followup.has_value());
+
+  // The stale check ran late, past the newer visit's window: re-check at once.
+  const Timestamp late = later.followup->due_at + hours{5};
+  Decision overdue =
+      ok_decision(back.run(make_followup_event(*first.followup, "cr_1", "co_1"), late));
+  EXPECT_FALSE(overdue.act);
+  ASSERT_TRUE(overdue.followup.has_value());
+  EXPECT_EQ(overdue.followup->due_at, late);
 }
 
 TEST(GenericSales, NoFollowupForConvertedOrWhenDisabled) {

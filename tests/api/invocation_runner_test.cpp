@@ -126,14 +126,20 @@ TEST_F(InvocationRunnerTest, InactivityFollowUpReengagesOnlyAConsumerWhoStayedAw
   ingest_view();  // a return visit two days later
   EXPECT_EQ(run_due(agents::kInvokeJobKind), 1);
   EXPECT_EQ(count_actions(), 2);  // the return-visit message
-  EXPECT_EQ(queued_followups(), 1) << "the newer activity replaces the pending follow-up";
+  EXPECT_EQ(queued_followups(), 1) << "still one pending follow-up, not moved";
 
-  clock_.advance(std::chrono::hours(24 * 6));  // not yet 7 days since the last visit
+  // 7 days after the first visit the pending check fires: the consumer came back since,
+  // so it sends nothing and schedules the next check 7 days after the return visit.
+  clock_.advance(std::chrono::hours(24 * 5));
+  EXPECT_EQ(run_due(agents::kFollowupJobKind), 1);
+  EXPECT_EQ(count_actions(), 2);
+  EXPECT_EQ(queued_followups(), 1);
+  clock_.advance(std::chrono::hours(24));  // 6 days after the return visit: not yet
   EXPECT_EQ(run_due(agents::kFollowupJobKind), 0);
   clock_.advance(std::chrono::hours(25));  // now it is
   EXPECT_EQ(run_due(agents::kFollowupJobKind), 1);
   EXPECT_EQ(count_actions(), 3);  // one re-engagement
-  EXPECT_EQ(queued_followups(), 0) << "a follow-up never schedules another";
+  EXPECT_EQ(queued_followups(), 0) << "a follow-up that acted schedules no other";
   EXPECT_EQ(run_due(agents::kInvokeJobKind), 0);
 }
 

@@ -253,7 +253,8 @@ TEST_F(JobRepoTest, OneJobPerConsumerAtATimeInOrder) {
 }
 
 // A pending follow-up moved by new activity: same row, new due time and payload, counted
-// as new; a job that is running, or of another consumer or kind, is left alone.
+// as new; a job that is running, or of another consumer or kind, is left alone. The
+// earliest pending due time is read without a write.
 TEST_F(JobRepoTest, RescheduleMovesMatchingQueuedJobsAsNew) {
   const auto creator = add_creator();
   const auto a = add_consumer(creator);
@@ -291,6 +292,15 @@ TEST_F(JobRepoTest, RescheduleMovesMatchingQueuedJobsAsNew) {
   ASSERT_OK(n);
   EXPECT_EQ(*n, 1);
   EXPECT_FALSE(tx->jobs().reschedule(store::CancelFilter{}, now(), "{}", now()).ok());
+  auto due = tx->jobs().earliest_queued(f);
+  ASSERT_OK(due);
+  EXPECT_EQ(*due, std::optional<Timestamp>(t0 + 48h));
+  EXPECT_FALSE(tx->jobs().earliest_queued(store::CancelFilter{}).ok());
+  store::CancelFilter any_of_a;  // the invoke job (t0 + 72h) counts too
+  any_of_a.consumer_id = a;
+  due = tx->jobs().earliest_queued(any_of_a);
+  ASSERT_OK(due);
+  EXPECT_EQ(*due, std::optional<Timestamp>(t0 + 48h));
   ASSERT_OK(tx->commit());
 
   const auto moved = get(a1);
@@ -312,6 +322,9 @@ TEST_F(JobRepoTest, RescheduleMovesMatchingQueuedJobsAsNew) {
   n = tx->jobs().reschedule(f, t0 + 48h, "{}", now());
   ASSERT_OK(n);
   EXPECT_EQ(*n, 0);
+  due = tx->jobs().earliest_queued(f);
+  ASSERT_OK(due);
+  EXPECT_FALSE(due->has_value()) << "a running job is not pending";
   ASSERT_OK(tx->commit());
   EXPECT_EQ(get(b1).status, JobStatus::running);
 }

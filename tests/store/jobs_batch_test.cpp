@@ -204,7 +204,9 @@ TEST_F(JobsBatchTest, CompleteManyFinishesHeldClaimsAndReportsLostOnes) {
     auto job = tx->jobs().get(Tenant::admin(), finishing[i].id);
     ASSERT_OK(job);
     EXPECT_EQ(job->status, lost ? store::JobStatus::running : store::JobStatus::succeeded) << i;
-    if (!lost) EXPECT_FALSE(job->lease_until.has_value());
+    if (!lost) {
+      EXPECT_FALSE(job->lease_until.has_value());
+    }
   }
   // Finished jobs are no longer claims: a second call completes nothing.
   auto again = tx->jobs().complete_many(claimed, now());
