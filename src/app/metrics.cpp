@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/request_stats.hpp"
+#include "ingest/group_commit.hpp"
 #include "jobs/worker_pool.hpp"
 #include "store/job_repo.hpp"
 #include "store/store.hpp"
@@ -29,7 +30,8 @@ void counter(std::string& out, const char* name, const char* help, std::uint64_t
 
 }  // namespace
 
-std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool, Timestamp started,
+std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool,
+                           const ingest::GroupCommitter* group_commit, Timestamp started,
                            const Clock& clock) {
   std::string out = http::request_stats().prometheus();
   auto counts = store::in_tx(store, store::TxMode::read,
@@ -52,6 +54,16 @@ std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool, Ti
     counter(out, "ca_worker_jobs_dead_total", "Jobs out of attempts.", s.dead);
     counter(out, "ca_worker_jobs_lease_lost_total", "Jobs finished after their lease expired.",
             s.lease_lost);
+  }
+  if (group_commit != nullptr) {
+    const auto g = group_commit->stats();
+    counter(out, "ca_ingest_group_commits_total",
+            "Shared transactions of single-event POSTs (events_total / this = mean group).",
+            g.commits);
+    counter(out, "ca_ingest_group_commit_events_total", "Single-event POSTs they carried.",
+            g.events);
+    counter(out, "ca_ingest_saturated_total", "Single-event POSTs refused with 503, queue full.",
+            g.refused);
   }
   out += fmt::format(
       "# HELP process_resident_memory_bytes Resident memory.\n"

@@ -12,11 +12,15 @@ class Store;
 namespace ca::jobs {
 class WorkerPool;
 }
+namespace ca::ingest {
+class GroupCommitter;
+}
 
 namespace ca::app {
 
-// `pool` may be null (an API-only process).
-std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool, Timestamp started,
+// `pool` may be null (an API-only process), `group_commit` too (INGEST_GROUP_COMMIT off).
+std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool,
+                           const ingest::GroupCommitter* group_commit, Timestamp started,
                            const Clock& clock);
 
 }  // namespace ca::app

@@ -227,7 +227,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   parts->deps->onboarding = parts->onboarding->service.get();
   parts->deps->metrics_token = config.metrics_token;
   parts->deps->metrics = [p = parts.get()] {
-    return render_metrics(*p->store, p->workers.get(), p->started, p->clock);
+    return render_metrics(*p->store, p->workers.get(), p->group_commit.get(), p->started, p->clock);
   };
   parts->actions =
       std::make_unique<actions::ActionService>(*parts->store, parts->clock, parts->ids);

@@ -27,12 +27,18 @@ Result<IngestOutcome> GroupCommitter::submit(const Tenant& tenant, const EventRe
     std::lock_guard lock(mu_);
     if (stopping_) return Error::unavailable("shutting down");
     if (queue_.size() >= options_.queue_capacity) {
+      refused_.fetch_add(1, std::memory_order_relaxed);
       return Error::unavailable("ingestion is saturated; retry shortly");
     }
     queue_.push_back(pending);
   }
   cv_.notify_one();
   return result.get();
+}
+
+GroupCommitStats GroupCommitter::stats() const {
+  return {commits_.load(std::memory_order_relaxed), events_.load(std::memory_order_relaxed),
+          refused_.load(std::memory_order_relaxed)};
 }
 
 void GroupCommitter::writer_loop() {
@@ -51,6 +57,8 @@ void GroupCommitter::writer_loop() {
     items.clear();
     for (const auto& p : batch) items.push_back(p->item);
     auto results = service_.ingest_items(items);
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    events_.fetch_add(items.size(), std::memory_order_relaxed);
     for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
     batch.clear();
   }

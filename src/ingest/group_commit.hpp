@@ -5,8 +5,10 @@
 // an idle server adds no delay. The caller still gets its reply only after the commit.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <future>
 #include <memory>
@@ -24,6 +26,14 @@ struct GroupCommitOptions {
   int writers = 1;                      // SQLite has one writer anyway; PG may use more
 };
 
+// Since start. events / commits is the mean group size: near 1 means each request paid
+// its own commit (the writer keeps up, or concurrency is low).
+struct GroupCommitStats {
+  std::uint64_t commits = 0;  // shared transactions run (a fallback re-run counts once)
+  std::uint64_t events = 0;   // requests they carried
+  std::uint64_t refused = 0;  // turned away with 503 because the queue was full
+};
+
 class GroupCommitter {
  public:
   GroupCommitter(IngestService& service, GroupCommitOptions options);
@@ -33,6 +43,7 @@ class GroupCommitter {
 
   // Blocks until the event's transaction committed (or failed).
   Result<IngestOutcome> submit(const Tenant& tenant, const EventRequest& req);
+  GroupCommitStats stats() const;
 
  private:
   struct Pending {
@@ -48,6 +59,7 @@ class GroupCommitter {
   std::deque<std::shared_ptr<Pending>>
       queue_;  // shared: the writer may still hold one as its waiter returns
   bool stopping_ = false;
+  std::atomic<std::uint64_t> commits_{0}, events_{0}, refused_{0};
   std::vector<std::thread> writers_;
 };
 

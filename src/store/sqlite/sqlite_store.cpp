@@ -73,7 +73,9 @@ class SqliteConnection final : public SqlSession {
     // After a burst the WAL file is cut back to 64 MiB when it is rewound.
     std::string pragmas = reader ? "PRAGMA query_only=ON;"
                                  : "PRAGMA journal_mode=WAL; PRAGMA journal_size_limit=67108864;";
-    pragmas += "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+    // Temporary b-trees (IN lists, RETURNING, sorts) in memory: on files, every job claim
+    // created and unlinked one inside the writer turn.
+    pragmas += "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
     // A read transaction that follows any commit starts with an empty page cache (WAL
     // resets it); mapped pages are re-read without a pread per page.
     pragmas += "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-16384;";
