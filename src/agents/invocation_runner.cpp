@@ -207,21 +207,19 @@ Result<jobs::JobEffects> stage_invoke(store::Store& store, const RuntimeOptions&
     const Invocation& inv = st->inv;
     const Result<Decision>& decision = st->decision;
     const Timestamp now = st->now;
-    auto current = tx.invocations().get(Tenant::admin(), inv.id);
-    if (!current) return current.error().code == ErrorCode::not_found ? ok() : current.error();
-    if (current->status == InvocationStatus::completed ||
-        current->status == InvocationStatus::failed) {
-      return ok();
-    }
-    if (!decision) {
-      return tx.invocations().finish(inv.id, InvocationStatus::failed, "agent error", "{}",
-                                     decision.error().message, now);
-    }
+    // Finished first: not_found means gone or already decided (a re-run after its
+    // transaction committed), and then nothing else is written.
+    auto finished =
+        decision ? tx.invocations().finish(inv.id, InvocationStatus::completed, decision->reason,
+                                           result_json(*decision), std::nullopt, now)
+                 : tx.invocations().finish(inv.id, InvocationStatus::failed, "agent error", "{}",
+                                           decision.error().message, now);
+    if (!finished) return finished.error().code == ErrorCode::not_found ? ok() : finished;
+    if (!decision) return ok();
     auto actions = to_actions(*decision, inv, st->agent, ids, now);
     CA_CHECK(insert_actions(tx, actions, ids, now));
     if (decision->followup) CA_CHECK(enqueue_followup(tx, *decision->followup, inv, ids, now));
-    return tx.invocations().finish(inv.id, InvocationStatus::completed, decision->reason,
-                                   result_json(*decision), std::nullopt, now);
+    return ok();
   });
 }
 

@@ -71,7 +71,9 @@ class InvocationRepo {
   // Status only (e.g. queued → running when a worker picks it up).
   virtual Result<void> update_status(const std::string& id, InvocationStatus status,
                                      Timestamp at) = 0;
-  // The outcome of a run: status, reason, result_json and error together.
+  // The outcome of a run: status, reason, result_json and error together. Only an
+  // undecided invocation (queued or running) is finished; one already completed or failed
+  // (a job re-run after its transaction committed) is not_found like a missing one.
   virtual Result<void> finish(const std::string& id, InvocationStatus status,
                               const std::string& reason, const std::string& result_json,
                               const std::optional<std::string>& error, Timestamp at) = 0;

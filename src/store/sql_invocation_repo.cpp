@@ -154,7 +154,7 @@ Result<void> SqlInvocationRepo::finish(const std::string& id, InvocationStatus s
   return run_one(
       s_,
       "UPDATE agent_invocations SET status = $2, reason = $3, result = $4, error = $5, "
-      "updated_at = $6 WHERE id = $1",
+      "updated_at = $6 WHERE id = $1 AND status IN ('queued', 'running')",
       {id, std::string(to_string(status)), reason, result_json, sql_opt(error), sql_time(at)},
       "invocation");
 }

@@ -270,6 +270,10 @@ TEST_F(AgentsStoreTest, InvocationsLifecycleFiltersAndTenancy) {
     EXPECT_CODE(tx->invocations().finish(new_id(), InvocationStatus::completed, "", "{}",
                                          std::nullopt, now()),
                 not_found);
+    // Decided once: a second finish (a re-run) is refused and changes nothing.
+    EXPECT_CODE(tx->invocations().finish(v2.id, InvocationStatus::completed, "again", "{}",
+                                         std::nullopt, now()),
+                not_found);
     ASSERT_OK(tx->commit());
   }
   auto tx = read();
