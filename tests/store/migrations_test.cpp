@@ -92,6 +92,28 @@ TEST(Migrations, CreatesEveryTable) {
   for (const auto& t : kTables) EXPECT_TRUE(names.count(t)) << "missing table " << t;
 }
 
+TEST(Migrations, PostgresVacuumsTheJobsTableByRowCount) {
+  TestDatabase db;
+  if (!db.is_postgres()) GTEST_SKIP() << "PostgreSQL storage parameters";
+  {
+    auto store = open_url(db.url());
+    ASSERT_TRUE(store);
+    ASSERT_OK(store->migrate());
+  }
+  PGconn* conn = PQconnectdb(db.url().c_str());
+  PGresult* res = PQexec(conn,
+                         "SELECT array_to_string(reloptions, ',') FROM pg_class "
+                         "WHERE relname = 'jobs' AND relkind = 'r'");
+  ASSERT_EQ(PQntuples(res), 1);
+  const std::string options = PQgetvalue(res, 0, 0);
+  PQclear(res);
+  PQfinish(conn);
+  for (const char* o : {"autovacuum_vacuum_scale_factor=0", "autovacuum_vacuum_threshold=2000",
+                        "autovacuum_analyze_threshold=2000"}) {
+    EXPECT_NE(options.find(o), std::string::npos) << o << " in " << options;
+  }
+}
+
 TEST(Migrations, TwoStoresMigratingAtOnceApplyEachMigrationOnce) {
   TestDatabase db;
   auto a = open_url(db.url());
