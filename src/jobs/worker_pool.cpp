@@ -391,7 +391,7 @@ void WorkerPool::maintenance_loop() {
     if (steady_clock::now() >= next_reap) {
       next_reap = steady_clock::now() + options_.poll_interval;
       auto reaped = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
-        return tx.jobs().reap_expired(clock_.now());
+        return tx.jobs().reap_expired(options_.queue, clock_.now());
       });
       if (reaped && *reaped > 0) {
         dead_ += static_cast<std::uint64_t>(*reaped);
@@ -399,7 +399,8 @@ void WorkerPool::maintenance_loop() {
       }
       // Retention: one bounded batch per beat keeps the jobs table (and claims) small.
       auto purged = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
-        return tx.jobs().purge_finished(clock_.now() - options_.finished_retention, 1000);
+        return tx.jobs().purge_finished(options_.queue, clock_.now() - options_.finished_retention,
+                                        1000);
       });
       if (!purged) spdlog::warn("jobs: purge failed: {}", purged.error().message);
     }

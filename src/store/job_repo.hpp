@@ -111,8 +111,9 @@ class JobRepo {
   // this attempt not counted.
   virtual Result<void> release(const Job& claimed, Timestamp now) = 0;
   virtual Result<void> extend_lease(const Job& claimed, Timestamp lease_until, Timestamp now) = 0;
-  // Running jobs whose lease expired on their final attempt become dead; returns how many.
-  virtual Result<int> reap_expired(Timestamp now) = 0;
+  // Running jobs of the queue whose lease expired on their final attempt become dead;
+  // returns how many.
+  virtual Result<int> reap_expired(const std::string& queue, Timestamp now) = 0;
   // Cancels matching queued jobs; returns how many.
   virtual Result<int> cancel(const CancelFilter& filter, Timestamp now) = 0;
   // Moves matching queued jobs to a new due time and payload, as if new (no attempts, no
@@ -127,9 +128,9 @@ class JobRepo {
   // Earliest run_at after `after` of a queued job in the queue (the idle wait), if any.
   virtual Result<std::optional<Timestamp>> next_run_at(const std::string& queue,
                                                        Timestamp after) = 0;
-  // Deletes up to `limit` succeeded or cancelled jobs due before `before` (retention);
-  // dead jobs stay for inspection. Returns how many.
-  virtual Result<int> purge_finished(Timestamp before, int limit) = 0;
+  // Deletes up to `limit` succeeded or cancelled jobs of the queue due before `before`
+  // (retention); dead jobs stay for inspection. Returns how many.
+  virtual Result<int> purge_finished(const std::string& queue, Timestamp before, int limit) = 0;
   // Jobs per status (for /metrics), e.g. {{"queued", 12}, {"running", 2}}.
   virtual Result<std::vector<std::pair<std::string, std::int64_t>>> count_by_status() = 0;
   // Jobs with no creator are visible to admins only.

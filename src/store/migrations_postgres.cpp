@@ -295,14 +295,20 @@ DROP INDEX jobs_claim_idx;
 CREATE INDEX jobs_claim_idx ON jobs (queue, status, run_at, priority DESC, id);
 )sql";
 
-// v6: vacuum the queue table by row count, not by a fraction of its size. Every job is
-// inserted queued, then updated twice, and no update is HOT (status is in three indexes),
-// so each job leaves two dead versions whose index entries claims must step over until a
-// vacuum removes them. With the default 20 % scale factor that waited for tens of
-// thousands of them; claims read 7,000 to 35,000 buffers each under a 1,000 events/s
-// load, and stale statistics (jobs analysed while empty) let plans drift. The same load
-// with these settings (and autovacuum_naptime = 1s): 1,150 to 3,400 buffers a claim.
+// v6: no index led by status, and the queue table vacuumed by row count.
+// - jobs_due_idx (status, run_at) let the planner answer the claim's per-consumer check
+//   ("does this consumer have a running job?") by reading every entry for status
+//   'running' and filtering by consumer. Statistics taken while nothing ran make that
+//   look like one row; under load it is every job that ran since the last vacuum (their
+//   dead versions keep their entries), for each candidate of each claim. One claim was
+//   seen at full CPU for over 100 s. The reaper and the purge now go through
+//   jobs_claim_idx with their queue, and the check can only use jobs_consumer_idx.
+// - Every job is inserted queued, then updated twice, never HOT (status is indexed), so
+//   each leaves two dead versions that claims step over until a vacuum. The default 20 %
+//   scale factor waits for tens of thousands; claims read 7,000 to 35,000 buffers each at
+//   1,000 events/s, against 1,150 to 3,400 with these settings and autovacuum_naptime=1s.
 constexpr const char* kV6 = R"sql(
+DROP INDEX jobs_due_idx;
 ALTER TABLE jobs SET (
   autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 2000,
   autovacuum_vacuum_cost_delay = 0,
@@ -315,7 +321,7 @@ constexpr std::array kMigrations{
     Migration{3, "send attempts and outbox", kV3},
     Migration{4, "one index on a consumer's events", kV4},
     Migration{5, "claims in due order", kV5},
-    Migration{6, "vacuum jobs by row count", kV6},
+    Migration{6, "no status-led job index; vacuum jobs by row count", kV6},
 };
 
 }  // namespace

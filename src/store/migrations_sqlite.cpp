@@ -296,12 +296,19 @@ DROP INDEX jobs_claim_idx;
 CREATE INDEX jobs_claim_idx ON jobs (queue, status, run_at, priority DESC, id);
 )sql";
 
+// v6: no index led by status (see the PostgreSQL v6): the claim's per-consumer check can
+// only use jobs_consumer_idx, and the reaper and the purge use jobs_claim_idx.
+constexpr const char* kV6 = R"sql(
+DROP INDEX jobs_due_idx;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kV1},
     Migration{2, "claim and list indexes", kV2},
     Migration{3, "send attempts and outbox", kV3},
     Migration{4, "one index on a consumer's events", kV4},
     Migration{5, "claims in due order", kV5},
+    Migration{6, "no status-led job index", kV6},
 };
 
 }  // namespace

@@ -271,22 +271,26 @@ Result<void> SqlJobRepo::extend_lease(const Job& claimed, Timestamp lease_until,
                         {sql_time(lease_until), sql_time(now)}, claimed);
 }
 
-Result<int> SqlJobRepo::reap_expired(Timestamp now) {
+// The reaper and the purge go through jobs_claim_idx (queue, status, run_at, ...). There is
+// no index led by status: the claim's per-consumer check once used one to read every
+// running job, dead versions included (see migration 6).
+Result<int> SqlJobRepo::reap_expired(const std::string& queue, Timestamp now) {
   auto r = s_.query(
       "UPDATE jobs SET status = 'dead', lease_until = NULL, updated_at = $1, "
       "last_error = 'lease expired on the final attempt (worker lost)' "
-      "WHERE status = 'running' AND lease_until < $1 AND attempts >= max_attempts",
-      {sql_time(now)});
+      "WHERE queue = $2 AND status = 'running' AND lease_until < $1 "
+      "AND attempts >= max_attempts",
+      {sql_time(now), queue});
   if (!r) return std::move(r).error();
   return static_cast<int>(r->affected);
 }
 
-Result<int> SqlJobRepo::purge_finished(Timestamp before, int limit) {
-  // Through the (status, run_at) index; a bounded batch keeps the writer turn short.
+Result<int> SqlJobRepo::purge_finished(const std::string& queue, Timestamp before, int limit) {
+  // A bounded batch keeps the writer turn short.
   auto r = s_.query(
-      "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('succeeded', "
-      "'cancelled') AND run_at < $1 LIMIT $2)",
-      {sql_time(before), static_cast<std::int64_t>(limit)});
+      "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE queue = $3 AND status IN "
+      "('succeeded', 'cancelled') AND run_at < $1 LIMIT $2)",
+      {sql_time(before), static_cast<std::int64_t>(limit), queue});
   if (!r) return std::move(r).error();
   return static_cast<int>(r->affected);
 }

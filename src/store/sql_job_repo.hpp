@@ -24,14 +24,14 @@ class SqlJobRepo final : public JobRepo {
                     Timestamp now) override;
   Result<void> release(const Job& claimed, Timestamp now) override;
   Result<void> extend_lease(const Job& claimed, Timestamp lease_until, Timestamp now) override;
-  Result<int> reap_expired(Timestamp now) override;
+  Result<int> reap_expired(const std::string& queue, Timestamp now) override;
   Result<int> cancel(const CancelFilter& filter, Timestamp now) override;
   Result<int> reschedule(const CancelFilter& filter, Timestamp run_at,
                          const std::string& payload_json, Timestamp now) override;
   Result<std::optional<Timestamp>> earliest_queued(const CancelFilter& filter) override;
   Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) override;
   Result<std::optional<Timestamp>> next_run_at(const std::string& queue, Timestamp after) override;
-  Result<int> purge_finished(Timestamp before, int limit) override;
+  Result<int> purge_finished(const std::string& queue, Timestamp before, int limit) override;
   Result<std::vector<std::pair<std::string, std::int64_t>>> count_by_status() override;
   Result<Job> get(const Tenant& t, const std::string& id) override;
   Result<Page<Job>> list(const Tenant& t, const JobFilter& filter,

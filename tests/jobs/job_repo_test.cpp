@@ -94,10 +94,13 @@ TEST_F(JobRepoTest, PurgeDeletesOldFinishedJobsAndKeepsDeadAndQueued) {
   EXPECT_EQ(by["queued"], 1);
 
   auto tx = write();
-  auto young = tx->jobs().purge_finished(now() - 1h, 100);  // finished too recently
+  auto young = tx->jobs().purge_finished("default", now() - 1h, 100);  // too recent
   ASSERT_TRUE(young.ok());
   EXPECT_EQ(*young, 0);
-  auto purged = tx->jobs().purge_finished(now() + 1h, 100);
+  auto other = tx->jobs().purge_finished("email", now() + 1h, 100);  // another queue's
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(*other, 0);
+  auto purged = tx->jobs().purge_finished("default", now() + 1h, 100);
   ASSERT_TRUE(purged.ok());
   EXPECT_EQ(*purged, 1);
   ASSERT_OK(tx->commit());
@@ -192,8 +195,14 @@ TEST_F(JobRepoTest, LeaseExpiredOnFinalAttemptIsReapedDead) {
   ASSERT_EQ(claim("w1", 1, 1s).size(), 1u);
   clock_.advance(2s);
   EXPECT_TRUE(claim("w2").empty());  // no attempts left
-  auto reaped = store::in_tx(*store_, store::TxMode::write,
-                             [&](store::Tx& tx) { return tx.jobs().reap_expired(now()); });
+  auto elsewhere = store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) {
+    return tx.jobs().reap_expired("email", now());
+  });
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ(*elsewhere, 0) << "another queue's reaper leaves it";
+  auto reaped = store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) {
+    return tx.jobs().reap_expired("default", now());
+  });
   ASSERT_TRUE(reaped.ok());
   EXPECT_EQ(*reaped, 1);
   EXPECT_EQ(get(j.id).status, JobStatus::dead);
