@@ -301,7 +301,7 @@ CREATE INDEX jobs_claim_idx ON jobs (queue, status, run_at, priority DESC, id);
 //   'running' and filtering by consumer. Statistics taken while nothing ran make that
 //   look like one row; under load it is every job that ran since the last vacuum (their
 //   dead versions keep their entries), for each candidate of each claim. One claim was
-//   seen at full CPU for over 100 s. The reaper and the purge now go through
+//   seen at full CPU for over nine minutes. The reaper and the purge now go through
 //   jobs_claim_idx with their queue, and the check can only use jobs_consumer_idx.
 // - Every job is inserted queued, then updated twice, never HOT (status is indexed), so
 //   each leaves two dead versions that claims step over until a vacuum. The default 20 %
