@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "channels/smtp.hpp"
+
 namespace ca::app {
 
 namespace {
@@ -68,6 +70,17 @@ Result<void> read_channels(Config& c) {
   }
   if (c.channel_mode != "auto" && c.channel_mode != "sandbox") {
     return Error::invalid("CHANNEL_MODE", "CHANNEL_MODE must be auto or sandbox");
+  }
+  // Checked at start: a half or bad email setup would otherwise fail every send later, or
+  // quietly put real customers' email in the sandbox outbox.
+  if (c.smtp_url.empty() != c.email_from.empty()) {
+    const char* missing = c.smtp_url.empty() ? "SMTP_URL" : "EMAIL_FROM";
+    return Error::invalid(missing, std::string(missing) +
+                                       " is unset: SMTP_URL and EMAIL_FROM go together (both to "
+                                       "send email, neither for the sandbox outbox)");
+  }
+  if (!c.smtp_url.empty()) {
+    CA_CHECK(channels::check_smtp_config(channels::SmtpConfig{c.smtp_url, c.email_from}));
   }
   return ok();
 }
