@@ -82,6 +82,20 @@ Result<void> read_channels(Config& c) {
   if (!c.smtp_url.empty()) {
     CA_CHECK(channels::check_smtp_config(channels::SmtpConfig{c.smtp_url, c.email_from}));
   }
+  // The same for WhatsApp. TWILIO_AUTH_TOKEN alone is a setup of its own: it verifies
+  // webhooks while messages stay in the sandbox.
+  if (!c.twilio_account_sid.empty() || !c.twilio_whatsapp_from.empty()) {
+    for (const auto& [name, value] :
+         {std::pair<const char*, const std::string&>{"TWILIO_ACCOUNT_SID", c.twilio_account_sid},
+          {"TWILIO_AUTH_TOKEN", c.twilio_auth_token},
+          {"TWILIO_WHATSAPP_FROM", c.twilio_whatsapp_from}}) {
+      if (value.empty()) {
+        return Error::invalid(name, std::string(name) +
+                                        " is unset: TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+                                        "TWILIO_WHATSAPP_FROM go together to send WhatsApp");
+      }
+    }
+  }
   return ok();
 }
 

@@ -66,5 +66,27 @@ TEST(ConfigFromEnv, EmailNeedsBothSmtpUrlAndEmailFromAndBothValid) {
   EXPECT_TRUE(sandbox->smtp_url.empty());
 }
 
+TEST(ConfigFromEnv, WhatsAppNeedsAllThreeTwilioSettingsButTheTokenMayStandAlone) {
+  auto refused = [](const char* sid, const char* token, const char* from,
+                    const std::string& field) {
+    ScopedEnv a("TWILIO_ACCOUNT_SID", sid);
+    ScopedEnv t("TWILIO_AUTH_TOKEN", token);
+    ScopedEnv f("TWILIO_WHATSAPP_FROM", from);
+    auto c = app::Config::from_env();
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().field, field) << c.error().message;
+  };
+  refused("ACxxxxxxxx", "token", nullptr, "TWILIO_WHATSAPP_FROM");
+  refused("ACxxxxxxxx", nullptr, "+14155238886", "TWILIO_AUTH_TOKEN");
+  refused(nullptr, "token", "+14155238886", "TWILIO_ACCOUNT_SID");
+
+  ScopedEnv a("TWILIO_ACCOUNT_SID", nullptr);
+  ScopedEnv t("TWILIO_AUTH_TOKEN", "token");  // webhook verification only
+  ScopedEnv f("TWILIO_WHATSAPP_FROM", nullptr);
+  auto c = app::Config::from_env();
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->twilio_auth_token, "token");
+}
+
 }  // namespace
 }  // namespace ca::test
