@@ -7,6 +7,9 @@ namespace ca::auth {
 namespace {
 
 constexpr std::size_t kMaxCacheEntries = 10000;
+// last_used_at is written on a cache miss, and only when older than this: at most one
+// write per key per minute, never one per request.
+constexpr auto kLastUsedResolution = std::chrono::minutes{1};
 
 Error unauthorized(std::string message) {
   return Error{ErrorCode::unauthorized, std::move(message), {}};
@@ -50,15 +53,19 @@ Result<Principal> Authenticator::authenticate(std::optional<std::string_view> he
     }
   }
 
-  auto tx = store_.begin(store::TxMode::read);
-  if (!tx) return std::move(tx).error();
-  auto found = (*tx)->api_keys().find_by_hash(hash);
+  auto found = store::in_tx(store_, store::TxMode::read,
+                            [&](store::Tx& tx) { return tx.api_keys().find_by_hash(hash); });
   if (!found) return std::move(found).error();
 
   std::optional<Principal> principal;
   if (found->has_value()) {
     const ApiKey& k = **found;
     principal = Principal{k.role, k.creator_id, k.id};
+    if (!k.last_used_at || *k.last_used_at + kLastUsedResolution <= now) {
+      // Best effort: a failed write must not refuse a valid key.
+      (void)store::in_tx(store_, store::TxMode::write,
+                         [&](store::Tx& tx) { return tx.api_keys().touch(k.id, now); });
+    }
   }
   {
     std::lock_guard lock(mu_);

@@ -53,6 +53,12 @@ Result<std::vector<ApiKey>> SqlApiKeyRepo::list_for_creator(const std::string& c
   return keys;
 }
 
+Result<void> SqlApiKeyRepo::touch(const std::string& key_id, Timestamp at) {
+  if (!valid_id(key_id)) return not_found("api key");
+  return run_one(s_, "UPDATE api_keys SET last_used_at = $2 WHERE id = $1", {key_id, sql_time(at)},
+                 "api key");
+}
+
 Result<void> SqlApiKeyRepo::revoke(const std::string& creator_id, const std::string& key_id,
                                    Timestamp at) {
   if (!valid_id(creator_id) || !valid_id(key_id)) return not_found("api key");

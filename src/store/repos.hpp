@@ -82,6 +82,7 @@ class SqlApiKeyRepo final : public ApiKeyRepo {
   Result<void> revoke(const std::string& creator_id, const std::string& key_id,
                       Timestamp at) override;
   Result<bool> any_admin_key() override;
+  Result<void> touch(const std::string& key_id, Timestamp at) override;
 
  private:
   SqlSession& s_;

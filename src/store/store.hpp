@@ -111,6 +111,8 @@ class ApiKeyRepo {
   virtual Result<void> revoke(const std::string& creator_id, const std::string& key_id,
                               Timestamp at) = 0;
   virtual Result<bool> any_admin_key() = 0;
+  // Records a use of the key (last_used_at = at).
+  virtual Result<void> touch(const std::string& key_id, Timestamp at) = 0;
 };
 
 // A unit of work. Destroying an uncommitted Tx rolls it back.

@@ -148,7 +148,11 @@ TEST_F(ApiTest, KeysAreShownOnceListedByPrefixAndRevocable) {
   EXPECT_EQ(listed.body.find(key), std::string::npos) << "the full key must never be listed";
   EXPECT_NE(listed.body.find(key.substr(0, 11)), std::string::npos);
 
+  EXPECT_TRUE(obj(listed).at("items").as_array()[0].at("last_used_at").is_null());
   EXPECT_EQ(client_->get("/consumers", key).status, 200);
+  // The use is recorded (at most once a minute per key, not on every request).
+  auto used = obj(client_->get("/creators/" + a + "/api-keys", kAdminKey));
+  EXPECT_TRUE(used.at("items").as_array()[0].at("last_used_at").is_string()) << used;
   EXPECT_EQ(client_->del("/creators/" + a + "/api-keys/" + id, kAdminKey).status, 204);
   expect_error(client_->get("/consumers", key), 401, "unauthorized");
   expect_error(client_->del("/creators/" + a + "/api-keys/" + id, kAdminKey), 404, "not_found");
