@@ -76,6 +76,14 @@ std::optional<std::string> payload_string(const Event& e, std::string_view key) 
   return std::string(f->get_string());
 }
 
+// A follow-up event's facts, read the same way when deciding and when re-scheduling.
+bool is_reengagement(const Event& followup) {
+  return payload_string(followup, "kind").value_or("") == kRuleReengagement;
+}
+std::optional<Timestamp> reengagement_anchor(const Event& followup) {
+  return parse_rfc3339(payload_string(followup, "anchor_last_seen_at").value_or(""));
+}
+
 bool owns(const context::Metrics& m, std::string_view service_id) {
   return context::enrolled_in(m, service_id) || context::purchased(m, service_id);
 }
@@ -107,12 +115,12 @@ std::optional<GenericSalesAgent::Plan> GenericSalesAgent::pick(const AgentInput&
   };
 
   if (e.type == kFollowupEventType) {
-    if (payload_string(e, "kind").value_or("") != kRuleReengagement) {
+    if (!is_reengagement(e)) {
       why_not = "follow-up of an unknown kind";
       return std::nullopt;
     }
     if (!config_.on(kRuleReengagement)) return off(kRuleReengagement);
-    auto anchor = parse_rfc3339(payload_string(e, "anchor_last_seen_at").value_or(""));
+    auto anchor = reengagement_anchor(e);
     if (!anchor) {
       why_not = "re-engagement follow-up without anchor_last_seen_at";
       return std::nullopt;
@@ -255,8 +263,8 @@ std::optional<FollowupRequest> GenericSalesAgent::plan_followup(const AgentInput
     // A returning consumer leaves the pending check in place (see FollowupRequest); when
     // it fires after such a return, the next check counts from the newer visit. Overdue
     // (the check ran late): re-check at once.
-    if (payload_string(in.event, "kind").value_or("") != kRuleReengagement) return std::nullopt;
-    auto prior = parse_rfc3339(payload_string(in.event, "anchor_last_seen_at").value_or(""));
+    if (!is_reengagement(in.event)) return std::nullopt;
+    auto prior = reengagement_anchor(in.event);
     if (!prior || *prior >= anchor) return std::nullopt;  // stayed away: this check acts
     f.due_at = std::max(f.due_at, in.now);
   } else {
