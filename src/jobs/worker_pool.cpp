@@ -122,45 +122,73 @@ double WorkerPool::next_unit() {
   return static_cast<double>(rng_.next() >> 11) * 0x1.0p-53;  // uniform in [0, 1)
 }
 
+store::ClaimRequest WorkerPool::claim_request(const std::string& worker_id,
+                                              Timestamp& next_expired_check) {
+  store::ClaimRequest req;
+  req.queue = options_.queue;
+  req.worker_id = worker_id;
+  req.limit = options_.batch_size;
+  req.now = clock_.now();
+  req.lease = options_.lease;
+  req.expired = req.now >= next_expired_check;
+  if (req.expired) next_expired_check = req.now + options_.expired_check_interval;
+  return req;
+}
+
 void WorkerPool::worker_loop(int index) {
   const std::string worker_id = worker_name_ + "/" + std::to_string(index);
   Timestamp next_expired_check{};  // the first claim looks at once
+  // Claimed in the previous batch's outcome transaction, with the waker generation read
+  // before that claim (so a notify after an empty claim ends the wait at once).
+  std::optional<std::vector<Job>> carried;
+  std::uint64_t carried_seen = 0;
   while (!stopping_) {
-    // Read before claiming: a notify after an empty claim then ends the wait at once.
-    const auto seen = waker_->generation();
-    store::ClaimRequest req;
-    req.queue = options_.queue;
-    req.worker_id = worker_id;
-    req.limit = options_.batch_size;
-    req.now = clock_.now();
-    req.lease = options_.lease;
-    req.expired = req.now >= next_expired_check;
-    if (req.expired) next_expired_check = req.now + options_.expired_check_interval;
-    auto claimed = store::in_tx(store_, store::TxMode::write,
-                                [&](store::Tx& tx) { return tx.jobs().claim(req); });
-    if (!claimed) {
-      spdlog::warn("jobs: claim failed: {}", claimed.error().message);
-      waker_->wait(seen, options_.poll_interval);
-      continue;
+    std::uint64_t seen = 0;
+    std::vector<Job> claimed;
+    if (carried) {
+      seen = carried_seen;
+      claimed = std::move(*carried);
+      carried.reset();
+    } else {
+      seen = waker_->generation();
+      const auto req = claim_request(worker_id, next_expired_check);
+      auto got = store::in_tx(store_, store::TxMode::write,
+                              [&](store::Tx& tx) { return tx.jobs().claim(req); });
+      if (!got) {
+        spdlog::warn("jobs: claim failed: {}", got.error().message);
+        waker_->wait(seen, options_.poll_interval);
+        continue;
+      }
+      claimed = std::move(*got);
     }
-    if (claimed->empty()) {
+    if (claimed.empty()) {
       waker_->wait(seen, idle_wait());
       continue;
     }
-    claimed_ += claimed->size();
+    claimed_ += claimed.size();
     {
       std::lock_guard lk(inflight_mu_);
-      for (const auto& job : *claimed) inflight_[job.id] = job;
+      for (const auto& job : claimed) inflight_[job.id] = job;
     }
-    // Outcomes of the batch are recorded together in one write transaction: on SQLite
-    // every write waits for the single writer, so one turn per batch instead of one per job.
     // Each kind's jobs go to its handler together, in claim order.
     std::map<std::string, std::vector<Job>> by_kind;
-    for (const auto& job : *claimed) by_kind[job.kind].push_back(job);
+    for (const auto& job : claimed) by_kind[job.kind].push_back(job);
     std::vector<Finished> done;
-    done.reserve(claimed->size());
+    done.reserve(claimed.size());
     for (const auto& [kind, jobs] : by_kind) run_jobs(kind, jobs, done);
-    if (!done.empty()) finish(done);
+    if (done.empty()) continue;
+    carried_seen = waker_->generation();
+    if (stopping_) {
+      finish(done, nullptr);
+    } else {
+      const auto next = claim_request(worker_id, next_expired_check);
+      carried = finish(done, &next);
+    }
+  }
+  // Claimed with the last outcomes but stopped before they started: hand them back.
+  if (carried) {
+    claimed_ += carried->size();
+    for (const auto& job : *carried) release(job);
   }
 }
 
@@ -247,7 +275,7 @@ Result<void> WorkerPool::record(store::Tx& tx, Finished& f, std::optional<Timest
   if (!f.outcome) return tx.jobs().fail(f.job, f.outcome.error().message, retry_at, now);
   // Complete first: a lost lease (conflict) means another worker owns the job now, and
   // these effects are then left to it.
-  CA_CHECK(tx.jobs().complete(f.job, now));
+  CA_CHECK(tx.jobs().complete(f.job));
   return apply_effects(tx, f);
 }
 
@@ -279,7 +307,7 @@ Result<void> WorkerPool::record_batch(store::Tx& tx, std::vector<Finished>& done
   }
   std::vector<bool> held(done.size(), true);
   if (!succeeded.empty()) {
-    auto completed = tx.jobs().complete_many(succeeded, now);
+    auto completed = tx.jobs().complete_many(succeeded);
     if (!completed) return std::move(completed).error();
     for (std::size_t k = 0; k < at.size(); ++k) held[at[k]] = (*completed)[k];
   }
@@ -296,7 +324,8 @@ Result<void> WorkerPool::record_batch(store::Tx& tx, std::vector<Finished>& done
   return ok();
 }
 
-void WorkerPool::finish(std::vector<Finished>& done) {
+std::optional<std::vector<Job>> WorkerPool::finish(std::vector<Finished>& done,
+                                                   const store::ClaimRequest* next) {
   const auto now = clock_.now();
   std::vector<std::optional<Timestamp>> retry_at(done.size());
   auto plan_retry = [&](std::size_t i) {
@@ -314,10 +343,19 @@ void WorkerPool::finish(std::vector<Finished>& done) {
   // One transaction; a job whose lease was lost (conflict) does not stop the others, any
   // other error rolls the batch back (SQLite has no per-job savepoint here).
   std::vector<Result<void>> recorded(done.size(), ok());
-  auto together = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) {
-    return record_batch(tx, done, retry_at, recorded, now);
+  std::optional<std::vector<Job>> claimed;
+  auto together = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+    claimed.reset();  // a retried transaction claims afresh
+    CA_CHECK(record_batch(tx, done, retry_at, recorded, now));
+    if (next == nullptr) return ok();
+    // A failed claim rolls the outcomes back too; they are then recorded one by one below.
+    auto got = tx.jobs().claim(*next);
+    if (!got) return std::move(got).error();
+    claimed = std::move(*got);
+    return ok();
   });
   if (!together) {
+    claimed.reset();
     // One transaction per job: the good ones land; a job whose effects cannot be written
     // becomes a failed attempt (retried with backoff, like a handler error).
     for (std::size_t i = 0; i < done.size(); ++i) {
@@ -365,6 +403,7 @@ void WorkerPool::finish(std::vector<Finished>& done) {
   }
   // A consumer's next job may be claimable now: let idle workers of this process look.
   if (wake) waker_->notify();
+  return claimed;
 }
 
 // Renews the leases of in-flight jobs (so long jobs are not re-run while alive) and

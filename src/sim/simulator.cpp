@@ -124,7 +124,7 @@ Result<void> Run::drain_until(Timestamp limit) {
       ++counters_.jobs_run;
       const Timestamp now = clock_.now();
       CA_CHECK(store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
-        if (outcome) return tx.jobs().complete(job, now);
+        if (outcome) return tx.jobs().complete(job);
         ++counters_.jobs_failed;
         spdlog::debug("simulate: job {} ({}) failed: {}", job.id, job.kind,
                       outcome.error().message);

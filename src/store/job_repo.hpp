@@ -1,7 +1,8 @@
 // The job queue's storage: jobs are rows enqueued in the caller's transaction and claimed
 // with a lease. The policy (backoff, worker loop, wake-ups) lives in jobs/; this is the SQL.
 //
-// Life of a job: queued → running (claim: attempts+1, lease) → succeeded, or back to
+// Life of a job: queued → running (claim: attempts+1, lease) → succeeded (the row is
+// deleted; 'succeeded' rows are left by older versions, and retention purges them), or back to
 // queued with a later run_at (fail with retry), or dead (fail without retry, or the lease
 // expired on the final attempt); queued → cancelled. A running job whose lease expired is
 // claimable again: that is how the job of a killed worker re-runs.
@@ -99,11 +100,11 @@ class JobRepo {
   // attempts left), at most one per consumer, each the earliest due job of its consumer and
   // only when no other job of that consumer holds a live lease. Sets them running.
   virtual Result<std::vector<Job>> claim(const ClaimRequest& request) = 0;
-  virtual Result<void> complete(const Job& claimed, Timestamp now) = 0;
+  // Succeeded: the job is deleted (its effects record what it did).
+  virtual Result<void> complete(const Job& claimed) = 0;
   // complete for a batch, in one statement per 500 jobs: out[i] is false when jobs[i] was
   // no longer that claim (its lease was lost) and so was left alone.
-  virtual Result<std::vector<bool>> complete_many(const std::vector<Job>& claimed,
-                                                  Timestamp now) = 0;
+  virtual Result<std::vector<bool>> complete_many(const std::vector<Job>& claimed) = 0;
   // retry_at: back to queued, due then; nullopt: dead. Records the error either way.
   virtual Result<void> fail(const Job& claimed, const std::string& error,
                             std::optional<Timestamp> retry_at, Timestamp now) = 0;

@@ -18,8 +18,8 @@ class SqlJobRepo final : public JobRepo {
   Result<void> enqueue(const NewJob& job, Timestamp now) override;
   Result<void> enqueue_many(const std::vector<NewJob>& jobs, Timestamp now) override;
   Result<std::vector<Job>> claim(const ClaimRequest& request) override;
-  Result<void> complete(const Job& claimed, Timestamp now) override;
-  Result<std::vector<bool>> complete_many(const std::vector<Job>& claimed, Timestamp now) override;
+  Result<void> complete(const Job& claimed) override;
+  Result<std::vector<bool>> complete_many(const std::vector<Job>& claimed) override;
   Result<void> fail(const Job& claimed, const std::string& error, std::optional<Timestamp> retry_at,
                     Timestamp now) override;
   Result<void> release(const Job& claimed, Timestamp now) override;

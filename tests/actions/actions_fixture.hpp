@@ -180,9 +180,8 @@ class ActionsTest : public ::testing::Test {
         EXPECT_EQ(j.kind, agents::kSendJobKind);
         auto r = scheduler->run_send(j);
         EXPECT_TRUE(r.ok()) << r.error().message;
-        auto done = store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) {
-          return tx.jobs().complete(j, clock_.now());
-        });
+        auto done = store::in_tx(*store_, store::TxMode::write,
+                                 [&](store::Tx& tx) { return tx.jobs().complete(j); });
         EXPECT_TRUE(done.ok()) << done.error().message;
         ++ran;
       }

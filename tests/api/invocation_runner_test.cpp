@@ -66,9 +66,8 @@ class InvocationRunnerTest : public ::testing::Test {
       if (!jobs.ok() || jobs->empty()) return ran;
       const store::Job& job = jobs->front();
       if (job.kind == agents::kSendJobKind) {  // sending planned actions is actions/' work
-        auto done = store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) {
-          return tx.jobs().complete(job, clock_.now());
-        });
+        auto done = store::in_tx(*store_, store::TxMode::write,
+                                 [&](store::Tx& tx) { return tx.jobs().complete(job); });
         EXPECT_TRUE(done.ok());
         continue;
       }
@@ -76,9 +75,8 @@ class InvocationRunnerTest : public ::testing::Test {
       auto r =
           kind == agents::kInvokeJobKind ? runner_->run_invoke(job) : runner_->run_followup(job);
       EXPECT_TRUE(r.ok()) << r.error().message;
-      auto done = store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) {
-        return tx.jobs().complete(job, clock_.now());
-      });
+      auto done = store::in_tx(*store_, store::TxMode::write,
+                               [&](store::Tx& tx) { return tx.jobs().complete(job); });
       EXPECT_TRUE(done.ok());
       ++ran;
     }

@@ -65,23 +65,22 @@ TEST_F(JobRepoTest, ClaimLeasesAndCompleteFinishes) {
   EXPECT_TRUE(claim("w2").empty());  // leased
 
   auto tx = write();
-  ASSERT_OK(tx->jobs().complete(c, now()));
+  ASSERT_OK(tx->jobs().complete(c));
   ASSERT_OK(tx->commit());
-  EXPECT_EQ(get(j.id).status, JobStatus::succeeded);
+  EXPECT_TRUE(completed(j.id));
   tx = write();
-  auto again = tx->jobs().complete(c, now());
+  auto again = tx->jobs().complete(c);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, ErrorCode::conflict);
 }
 
+// Succeeded jobs are deleted when they complete; cancelled ones wait for the purge.
 TEST_F(JobRepoTest, PurgeDeletesOldFinishedJobsAndKeepsDeadAndQueued) {
   auto done = make_job();
   enqueue(done);
-  auto claimed = claim("w");
-  ASSERT_EQ(claimed.size(), 1u);
   {
     auto tx = write();
-    ASSERT_OK(tx->jobs().complete(claimed[0], now()));
+    ASSERT_OK(tx->jobs().cancel_job(Tenant::admin(), done.id, now()));
     ASSERT_OK(tx->commit());
   }
   auto waiting = make_job();
@@ -90,7 +89,7 @@ TEST_F(JobRepoTest, PurgeDeletesOldFinishedJobsAndKeepsDeadAndQueued) {
   auto counts = read()->jobs().count_by_status();
   ASSERT_TRUE(counts.ok());
   std::map<std::string, std::int64_t> by(counts->begin(), counts->end());
-  EXPECT_EQ(by["succeeded"], 1);
+  EXPECT_EQ(by["cancelled"], 1);
   EXPECT_EQ(by["queued"], 1);
 
   auto tx = write();
@@ -170,10 +169,10 @@ TEST_F(JobRepoTest, ExpiredLeaseIsClaimableAgainAndFencesTheOldWorker) {
   EXPECT_EQ(taken[0].locked_by, "w2");
 
   auto tx = write();
-  auto late = tx->jobs().complete(dead_worker[0], now());  // the old worker wakes up
+  auto late = tx->jobs().complete(dead_worker[0]);  // the old worker wakes up
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code, ErrorCode::conflict);
-  ASSERT_OK(tx->jobs().complete(taken[0], now()));
+  ASSERT_OK(tx->jobs().complete(taken[0]));
   ASSERT_OK(tx->commit());
 }
 
@@ -254,7 +253,7 @@ TEST_F(JobRepoTest, OneJobPerConsumerAtATimeInOrder) {
                               [&](const store::Job& j) { return j.id == a_jobs[0]; });
   ASSERT_NE(first_a, batch.end());
   auto tx = write();
-  ASSERT_OK(tx->jobs().complete(*first_a, now()));
+  ASSERT_OK(tx->jobs().complete(*first_a));
   ASSERT_OK(tx->commit());
   auto next = claim("w2", 10);
   ASSERT_EQ(next.size(), 1u);

@@ -130,6 +130,11 @@ class JobsTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.error().message;
     return r.ok() ? *r : store::Job{};
   }
+  // A succeeded job is deleted (JobRepo::complete): gone means done.
+  bool completed(const std::string& id) {
+    auto r = read()->jobs().get(Tenant::admin(), id);
+    return !r.ok() && r.error().code == ErrorCode::not_found;
+  }
   std::vector<store::Job> claim(const std::string& worker, int limit = 10,
                                 std::chrono::microseconds lease = std::chrono::seconds(60),
                                 bool expired = true) {

@@ -33,7 +33,7 @@ TEST_F(WorkerPoolTest, RunsEveryJobOnce) {
   EXPECT_EQ(ran.size(), ids.size());
   for (const auto& id : ids) {
     EXPECT_EQ(ran.count(id), 1u);
-    EXPECT_EQ(status_of(id), JobStatus::succeeded);
+    EXPECT_TRUE(completed(id));
   }
 }
 
@@ -52,10 +52,8 @@ TEST_F(WorkerPoolTest, ErrorsAndExceptionsRetryThenSucceed) {
   pool.start();
   EXPECT_TRUE(eventually([&] { return pool.stats().succeeded == 1; }));
   pool.stop();
-  auto stored = get(j.id);
-  EXPECT_EQ(stored.status, JobStatus::succeeded);
-  EXPECT_EQ(stored.attempts, 3);
-  EXPECT_EQ(stored.last_error, "provider down");
+  EXPECT_TRUE(completed(j.id));
+  EXPECT_EQ(calls.load(), 3);
   EXPECT_EQ(calls.load(), 3);
   EXPECT_EQ(pool.stats().retried, 2u);
 }
@@ -91,6 +89,7 @@ TEST_F(WorkerPoolTest, KilledWorkersJobReRunsAndItsEffectExistsOnce) {
   auto j = make_job();
   enqueue(j);
   std::atomic<int> pool_runs{0};
+  std::atomic<int> pool_attempt{0};
   auto effect = [&](const Job& job) -> Result<void> {
     Creator c;
     c.id = ids_.next();
@@ -111,14 +110,15 @@ TEST_F(WorkerPoolTest, KilledWorkersJobReRunsAndItsEffectExistsOnce) {
   WorkerPool pool(*store_, clock_, options(2));
   pool.register_handler("test.work", [&](const Job& job) {
     ++pool_runs;
+    pool_attempt = job.attempts;
     return effect(job);
   });
   pool.start();
   clock_.advance(1500ms);  // the dead worker's lease runs out
-  EXPECT_TRUE(eventually([&] { return status_of(j.id) == JobStatus::succeeded; }));
+  EXPECT_TRUE(eventually([&] { return completed(j.id); }));
   pool.stop();
   EXPECT_EQ(pool_runs.load(), 1);
-  EXPECT_EQ(get(j.id).attempts, 2);
+  EXPECT_EQ(pool_attempt.load(), 2);
   auto creators = read()->creators().list(Tenant::admin(), PageRequest{});
   ASSERT_TRUE(creators.ok());
   auto effects =
@@ -266,8 +266,11 @@ TEST_F(WorkerPoolTest, StopFinishesInFlightAndReleasesTheRest) {
   int succeeded = 0;
   int queued = 0;
   for (const auto& id : ids) {
+    if (completed(id)) {
+      ++succeeded;
+      continue;
+    }
     auto j = get(id);
-    if (j.status == JobStatus::succeeded) ++succeeded;
     if (j.status == JobStatus::queued && j.attempts == 0) ++queued;
   }
   EXPECT_EQ(succeeded, 1);
