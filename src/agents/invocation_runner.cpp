@@ -9,6 +9,7 @@
 #include <set>
 
 #include "agents/personalize.hpp"
+#include "context/rules.hpp"
 #include "context/snapshot.hpp"
 #include "store/agent_repo.hpp"
 #include "store/event_repo.hpp"
@@ -170,7 +171,7 @@ Result<void> insert_actions(store::Tx& tx, const std::vector<Action>& actions, I
 }
 
 // The decision and the writes for one loaded invocation (payload: the job's, with the
-// context snapshots before and after its event).
+// context snapshot before its event).
 Result<jobs::JobEffects> stage_invoke(store::Store& store, const RuntimeOptions& opts,
                                       IdGenerator& ids, Timestamp now, const bj::object& p,
                                       Invocation inv, const Event& event, Loaded loaded) {
@@ -178,7 +179,10 @@ Result<jobs::JobEffects> stage_invoke(store::Store& store, const RuntimeOptions&
   const bj::value* before_json = p.if_contains("before");
   const bj::value* after_json = p.if_contains("after");
   auto before = context::from_snapshot_value(before_json ? *before_json : none);
+  // Jobs enqueued by older versions carry "after"; newer ones leave it to be re-derived
+  // (the ingest computed it with the same pure rule from the same two inputs).
   auto after = context::from_snapshot_value(after_json ? *after_json : none);
+  if (!after_json && before) after = context::apply_event(*before, event);
   ConsumerContext empty;
   Result<Decision> decision = Decision{false, "agent disabled", {}, std::nullopt};
   if (loaded.agent.enabled) {

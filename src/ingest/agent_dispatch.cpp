@@ -60,11 +60,12 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
   for (size_t i = 0; i < invocations.size(); ++i) {
     const Invocation& inv = invocations[i];
     const StoredEvent& se = *invoked_for[i];
+    // Only the context before the event: the one after it is apply_event(before, event),
+    // a pure function the worker re-runs. Half the snapshot bytes in a row written three
+    // times, and half the serialising inside the writer's transaction.
     bj::object payload{{"invocation_id", inv.id}};
     payload["before"] =
         se.before ? bj::value(context::snapshot_object(*se.before)) : bj::value(nullptr);
-    payload["after"] =
-        se.after ? bj::value(context::snapshot_object(*se.after)) : bj::value(nullptr);
     store::NewJob job;
     job.id = ids_.next();
     job.kind = agents::kInvokeJobKind;

@@ -402,7 +402,12 @@ std::optional<std::vector<Job>> WorkerPool::finish(std::vector<Finished>& done,
     }
   }
   // A consumer's next job may be claimable now: let idle workers of this process look.
-  if (wake) waker_->notify();
+  // Not when this transaction's own claim already took everything claimable (it came back
+  // short of its limit): that wake-up would only send them, and this worker, to claim
+  // nothing.
+  const bool all_taken =
+      next != nullptr && claimed && static_cast<int>(claimed->size()) < next->limit;
+  if (wake && !all_taken) waker_->notify();
   return claimed;
 }
 
