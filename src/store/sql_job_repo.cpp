@@ -133,6 +133,16 @@ Result<void> SqlJobRepo::enqueue_many(const std::vector<NewJob>& jobs, Timestamp
     if (job.max_attempts < 1) return Error::invalid("max_attempts", "must be at least 1");
     queues.insert(job.queue);
   }
+  // PostgreSQL: NOTIFY jobs once per queue per transaction, queued with it and delivered at
+  // commit (never for a rollback). It rides on the last INSERT (a data-modifying WITH runs
+  // in full whatever the outer SELECT reads): one round trip fewer per enqueuing
+  // transaction.
+  std::vector<std::string> to_notify;
+  if (s_.dialect() == Dialect::postgres) {
+    for (const auto& queue : queues) {
+      if (notified_.insert(queue).second) to_notify.push_back(queue);
+    }
+  }
   for (size_t start = 0; start < jobs.size(); start += kRowsPerStatement) {
     const size_t end = std::min(jobs.size(), start + kRowsPerStatement);
     SqlParams p;
@@ -148,15 +158,15 @@ Result<void> SqlJobRepo::enqueue_many(const std::vector<NewJob>& jobs, Timestamp
            job.payload_json, std::string("queued"), std::int64_t{job.priority}, std::int64_t{0},
            std::int64_t{job.max_attempts}, sql_time(job.run_at), sql_time(now), sql_time(now)});
     }
-    CA_CHECK(run(s_, sql, p));
-  }
-  if (s_.dialect() == Dialect::postgres) {
-    // Queued with the transaction and delivered at commit (never for a rollback);
-    // identical notifications within one transaction are folded into one.
-    for (const auto& queue : queues) {
-      if (!notified_.insert(queue).second) continue;
-      CA_CHECK(run(s_, "SELECT pg_notify($1, $2)", {std::string(kJobsChannel), queue}));
+    if (end == jobs.size() && !to_notify.empty()) {
+      std::string notify;
+      for (const auto& queue : to_notify) {
+        notify += notify.empty() ? "" : ", ";
+        notify += "pg_notify(" + bind(p, std::string(kJobsChannel)) + ", " + bind(p, queue) + ")";
+      }
+      sql = "WITH enqueued AS (" + sql + ") SELECT " + notify;
     }
+    CA_CHECK(run(s_, sql, p));
   }
   return ok();
 }
