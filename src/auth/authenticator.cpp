@@ -61,7 +61,15 @@ Result<Principal> Authenticator::authenticate(std::optional<std::string_view> he
   if (found->has_value()) {
     const ApiKey& k = **found;
     principal = Principal{k.role, k.creator_id, k.id};
+    bool write = false;
     if (!k.last_used_at || *k.last_used_at + kLastUsedResolution <= now) {
+      std::lock_guard lock(mu_);
+      if (touched_.size() >= kMaxCacheEntries) touched_.clear();
+      Timestamp& last = touched_[k.id];
+      write = last + kLastUsedResolution <= now;
+      if (write) last = now;
+    }
+    if (write) {
       // Best effort: a failed write must not refuse a valid key.
       (void)store::in_tx(store_, store::TxMode::write,
                          [&](store::Tx& tx) { return tx.api_keys().touch(k.id, now); });

@@ -50,6 +50,9 @@ class Authenticator {
   std::chrono::seconds ttl_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> cache_;
+  // Key id → when this process last wrote its last_used_at: concurrent cache misses of one
+  // key (a burst on a cold cache) write it once, not once each.
+  std::unordered_map<std::string, Timestamp> touched_;
 };
 
 }  // namespace ca::auth

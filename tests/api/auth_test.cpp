@@ -1,5 +1,8 @@
 // Authentication and tenant isolation through the real server.
 #include "api_fixture.hpp"
+#include "auth/api_keys.hpp"
+#include "auth/authenticator.hpp"
+#include "store/store.hpp"
 
 namespace ca::test {
 namespace {
@@ -191,6 +194,59 @@ TEST_F(BootstrapTest, FirstStartPrintsAnAdminKeyOnceAndItWorks) {
   start("");
   EXPECT_EQ(startup_output_.str().find("ca_"), std::string::npos) << "printed a second admin key";
   EXPECT_EQ(client_->get("/creators", key).status, 200);
+}
+
+// A process writes a key's last_used_at at most once a minute, however many cache misses it
+// has (a burst of first requests on a cold cache, or a zero TTL as here).
+TEST(Authenticator, WritesLastUsedAtOncePerMinutePerKeyAcrossCacheMisses) {
+  TestDatabase db;
+  auto store = store::open_store(store::StoreConfig{db.url(), 2, 5000});
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  ASSERT_TRUE((*store)->migrate().ok());
+  ManualClock clock(Timestamp{std::chrono::seconds{1'800'000'000}});
+  SecureRandom random;
+  IdGenerator ids(clock, random);
+  Creator c;
+  c.id = ids.next();
+  c.name = "Keys";
+  c.email = "keys@example.com";
+  c.created_at = c.updated_at = clock.now();
+  const auth::MintedKey minted = auth::mint_key(random);
+  ApiKey k;
+  k.id = ids.next();
+  k.creator_id = c.id;
+  k.prefix = minted.prefix;
+  k.hash_hex = minted.hash_hex;
+  k.created_at = clock.now();
+  ASSERT_TRUE(store::in_tx(**store, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+                CA_CHECK(tx.creators().insert(c));
+                return tx.api_keys().insert(k);
+              }).ok());
+  auto last_used = [&]() -> std::optional<Timestamp> {
+    auto keys = store::in_tx(**store, store::TxMode::read,
+                             [&](store::Tx& tx) { return tx.api_keys().list_for_creator(c.id); });
+    return keys.ok() && keys->size() == 1 ? keys->front().last_used_at : std::nullopt;
+  };
+  auth::Authenticator authn(**store, clock, "", std::chrono::seconds{0});  // every call misses
+  const std::string header = "Bearer " + minted.key;
+  const Timestamp first = clock.now();
+  ASSERT_TRUE(authn.authenticate(header).ok());
+  EXPECT_EQ(last_used(), first);
+
+  // The stored time now looks stale (as if written long ago), but this process wrote it
+  // less than a minute ago: another miss writes nothing.
+  const Timestamp stale = first - std::chrono::minutes{5};
+  ASSERT_TRUE(store::in_tx(**store, store::TxMode::write, [&](store::Tx& tx) {
+                return tx.api_keys().touch(k.id, stale);
+              }).ok());
+  clock.advance(std::chrono::seconds{30});
+  ASSERT_TRUE(authn.authenticate(header).ok());
+  ASSERT_TRUE(authn.authenticate(header).ok());
+  EXPECT_EQ(last_used(), stale);
+
+  clock.advance(std::chrono::seconds{30});  // a minute after this process's write
+  ASSERT_TRUE(authn.authenticate(header).ok());
+  EXPECT_EQ(last_used(), clock.now());
 }
 
 }  // namespace
