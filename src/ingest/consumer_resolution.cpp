@@ -24,9 +24,8 @@ using Known = std::map<std::tuple<std::string, ConsumerKey, std::string>, std::s
 
 }  // namespace
 
-Result<std::vector<ResolvedConsumer>> resolve_consumers(store::Tx& tx,
-                                                        const std::vector<const IngestItem*>& items,
-                                                        IdGenerator& ids, Timestamp now) {
+Result<Resolution> resolve_consumers(store::Tx& tx, const std::vector<const IngestItem*>& items,
+                                     IdGenerator& ids, Timestamp now) {
   // 1. Everything to look up, per creator and key.
   std::map<std::pair<std::string, ConsumerKey>, std::set<std::string>> wanted;
   for (const IngestItem* item : items) {
@@ -49,7 +48,8 @@ Result<std::vector<ResolvedConsumer>> resolve_consumers(store::Tx& tx,
   }
 
   // 2. In arrival order; a consumer created here is known to the items after it.
-  std::vector<ResolvedConsumer> out;
+  Resolution res;
+  std::vector<ResolvedConsumer>& out = res.consumers;
   out.reserve(items.size());
   std::vector<Consumer> created;
   for (const IngestItem* item : items) {
@@ -90,12 +90,15 @@ Result<std::vector<ResolvedConsumer>> resolve_consumers(store::Tx& tx,
         if (*value) known.emplace(std::make_tuple(creator, key, **value), c.id);
       }
       id = c.id;
+      res.created.insert(c.id);
       created.push_back(std::move(c));
     }
     out.emplace_back(std::move(id));
   }
-  if (!created.empty()) CA_CHECK(tx.consumers().insert_many(created));
-  return out;
+  if (!created.empty()) {
+    CA_CHECK(tx.consumers().insert_many(created, store::ConsumerRepo::NewContexts::by_caller));
+  }
+  return res;
 }
 
 }  // namespace ca::ingest

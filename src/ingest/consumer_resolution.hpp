@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,8 +22,15 @@ namespace ca::ingest {
 // "consumer_id") for an id that is not the creator's. The outer error fails the batch.
 using ResolvedConsumer = Result<std::optional<std::string>>;
 
-Result<std::vector<ResolvedConsumer>> resolve_consumers(store::Tx& tx,
-                                                        const std::vector<const IngestItem*>& items,
-                                                        IdGenerator& ids, Timestamp now);
+struct Resolution {
+  std::vector<ResolvedConsumer> consumers;  // one per item, in order
+  // The consumers created here. Their context rows are NOT written: their context is the
+  // initial one, and the caller writes it (put_contexts) in the same transaction. That
+  // saves a new visitor's event an insert and a read of a row it already knows.
+  std::set<std::string> created;
+};
+
+Result<Resolution> resolve_consumers(store::Tx& tx, const std::vector<const IngestItem*>& items,
+                                     IdGenerator& ids, Timestamp now);
 
 }  // namespace ca::ingest

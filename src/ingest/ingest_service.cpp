@@ -150,8 +150,9 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       candidates.push_back(i);
       candidate_items.push_back(&items[i]);
     }
-    auto consumers = resolve_consumers(tx, candidate_items, ids_, now);
-    if (!consumers) return std::move(consumers).error();
+    auto resolved = resolve_consumers(tx, candidate_items, ids_, now);
+    if (!resolved) return std::move(resolved).error();
+    auto& consumers = resolved->consumers;
 
     std::vector<Event> fresh;
     fresh.reserve(candidates.size());
@@ -159,7 +160,7 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
     std::map<size_t, size_t> fresh_of_item;
     for (size_t c = 0; c < candidates.size(); ++c) {
       const size_t i = candidates[c];
-      auto& consumer = (*consumers)[c];
+      auto& consumer = consumers[c];
       if (!consumer) {
         results[i] = std::move(consumer).error();  // that event alone is refused
         continue;
@@ -182,12 +183,22 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
     CA_CHECK(tx.events().insert_many(fresh));
 
     // Every consumer's context is read once (locked, one statement per creator), advanced
-    // event by event in arrival order, and written once.
+    // event by event in arrival order, and written once. A consumer created just now has
+    // the initial context, known without a read (and written by put_contexts below).
     std::map<std::string, std::vector<std::string>> consumers_by_creator;
-    for (const Event& e : fresh) {
-      if (e.consumer_id) consumers_by_creator[e.creator_id].push_back(*e.consumer_id);
-    }
     std::unordered_map<std::string, ConsumerContext> contexts;
+    for (const Event& e : fresh) {
+      if (!e.consumer_id) continue;
+      if (!resolved->created.count(*e.consumer_id)) {
+        consumers_by_creator[e.creator_id].push_back(*e.consumer_id);
+      } else if (!contexts.count(*e.consumer_id)) {
+        ConsumerContext initial;
+        initial.consumer_id = *e.consumer_id;
+        initial.creator_id = e.creator_id;
+        initial.updated_at = now;
+        contexts.emplace(*e.consumer_id, std::move(initial));
+      }
+    }
     for (const auto& [creator, ids] : consumers_by_creator) {
       auto loaded = tx.consumers().get_contexts_for_update(creator, ids);
       if (!loaded) return std::move(loaded).error();

@@ -48,9 +48,12 @@ std::string like_pattern(std::string_view q) {
 
 }  // namespace
 
-Result<void> SqlConsumerRepo::insert(const Consumer& c) { return insert_many({c}); }
+Result<void> SqlConsumerRepo::insert(const Consumer& c) {
+  return insert_many({c}, NewContexts::insert);
+}
 
-Result<void> SqlConsumerRepo::insert_many(const std::vector<Consumer>& consumers) {
+Result<void> SqlConsumerRepo::insert_many(const std::vector<Consumer>& consumers,
+                                          NewContexts contexts) {
   for (const auto& c : consumers) {
     if (!valid_id(c.id)) return Error::invalid("id", "id must be a UUID");
     if (!valid_id(c.creator_id)) return Error::invalid("creator_id", "creator_id must be a UUID");
@@ -80,7 +83,7 @@ Result<void> SqlConsumerRepo::insert_many(const std::vector<Consumer>& consumers
                 std::int64_t{1}, sql_time(c.created_at)});
     }
     CA_CHECK(run(s_, sql, p));
-    CA_CHECK(run(s_, context_sql, cp));
+    if (contexts == NewContexts::insert) CA_CHECK(run(s_, context_sql, cp));
   }
   for (const auto& c : consumers) {
     for (const auto& [channel, consent] : c.consent) {

@@ -44,7 +44,7 @@ class SqlConsumerRepo final : public ConsumerRepo {
   Result<std::vector<std::pair<std::string, std::string>>> find_ids_by(
       const std::string& creator_id, ConsumerKey key,
       const std::vector<std::string>& values) override;
-  Result<void> insert_many(const std::vector<Consumer>& consumers) override;
+  Result<void> insert_many(const std::vector<Consumer>& consumers, NewContexts contexts) override;
   Result<std::vector<ConsumerContext>> get_contexts_for_update(
       const std::string& creator_id, const std::vector<std::string>& consumer_ids) override;
   Result<void> put_contexts(const std::vector<ConsumerContext>& contexts) override;

@@ -78,13 +78,18 @@ class ConsumerRepo {
   // (value, consumer id) for each of `values` that names a consumer of the creator.
   virtual Result<std::vector<std::pair<std::string, std::string>>> find_ids_by(
       const std::string& creator_id, ConsumerKey key, const std::vector<std::string>& values) = 0;
-  // insert() for many: the consumers, their context rows and consents.
-  virtual Result<void> insert_many(const std::vector<Consumer>& consumers) = 0;
+  // insert() for many: the consumers, their consents and (with NewContexts::insert) their
+  // first context rows. Ingestion passes NewContexts::by_caller: it knows a new consumer's
+  // context (the initial one) without reading it, and writes it once with put_contexts.
+  enum class NewContexts { insert, by_caller };
+  virtual Result<void> insert_many(const std::vector<Consumer>& consumers,
+                                   NewContexts contexts) = 0;
   // The creator's contexts among `consumer_ids`, locked as get_context_for_update does
   // (in id order, so concurrent batches cannot deadlock). Missing ids are left out.
   virtual Result<std::vector<ConsumerContext>> get_contexts_for_update(
       const std::string& creator_id, const std::vector<std::string>& consumer_ids) = 0;
   // put_context for many; not_found when any of them is not there (or not the creator's).
+  // A consumer's missing context row is created (see insert_many's NewContexts::by_caller).
   virtual Result<void> put_contexts(const std::vector<ConsumerContext>& contexts) = 0;
   // Erases the consumer, its context and consent rows.
   virtual Result<void> remove(const Tenant& t, const std::string& id) = 0;

@@ -34,7 +34,7 @@ class ConsumersTest : public StoreTest {
       cs.push_back(std::move(c));
     }
     auto tx = write();
-    auto r = tx->consumers().insert_many(cs);
+    auto r = tx->consumers().insert_many(cs, store::ConsumerRepo::NewContexts::insert);
     EXPECT_TRUE(r.ok()) << r.error().message;
     EXPECT_TRUE(tx->commit().ok());
     return cs;
@@ -462,7 +462,7 @@ TEST_F(ConsumersTest, InsertManyCreatesContextsAndConsents) {
   }
   {
     auto tx = write();
-    ASSERT_OK(tx->consumers().insert_many(cs));
+    ASSERT_OK(tx->consumers().insert_many(cs, store::ConsumerRepo::NewContexts::insert));
     ASSERT_OK(tx->commit());
   }
   auto tx = read();
@@ -508,7 +508,7 @@ TEST_F(ConsumersTest, InsertManyDuplicateEmailIsConflictAndRollsBackWhole) {
     cs[second].email = cs[2].email;
     {
       auto tx = write();
-      auto r = tx->consumers().insert_many(cs);
+      auto r = tx->consumers().insert_many(cs, store::ConsumerRepo::NewContexts::insert);
       ASSERT_FALSE(r.ok());
       EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
       EXPECT_EQ(r.error().field, "email");
