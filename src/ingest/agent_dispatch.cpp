@@ -61,8 +61,8 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
     const Invocation& inv = invocations[i];
     const StoredEvent& se = *invoked_for[i];
     // Only the context before the event: the one after it is apply_event(before, event),
-    // a pure function the worker re-runs. Half the snapshot bytes in a row written three
-    // times, and half the serialising inside the writer's transaction.
+    // a pure function the worker re-runs. Half the snapshot bytes in a row written twice
+    // (enqueued, then claimed), and half the serialising inside the writer's transaction.
     bj::object payload{{"invocation_id", inv.id}};
     payload["before"] =
         se.before ? bj::value(context::snapshot_object(*se.before)) : bj::value(nullptr);
