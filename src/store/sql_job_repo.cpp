@@ -159,12 +159,17 @@ Result<void> SqlJobRepo::enqueue_many(const std::vector<NewJob>& jobs, Timestamp
            std::int64_t{job.max_attempts}, sql_time(job.run_at), sql_time(now), sql_time(now)});
     }
     if (end == jobs.size() && !to_notify.empty()) {
-      std::string notify;
-      for (const auto& queue : to_notify) {
-        notify += notify.empty() ? "" : ", ";
-        notify += "pg_notify(" + bind(p, std::string(kJobsChannel)) + ", " + bind(p, queue) + ")";
+      std::string with = "WITH enqueued AS (";
+      with += sql;
+      with += ") SELECT ";
+      for (std::size_t q = 0; q < to_notify.size(); ++q) {
+        with += q == 0 ? "pg_notify(" : ", pg_notify(";
+        with += bind(p, std::string(kJobsChannel));
+        with += ", ";
+        with += bind(p, to_notify[q]);
+        with += ")";
       }
-      sql = "WITH enqueued AS (" + sql + ") SELECT " + notify;
+      sql = std::move(with);
     }
     CA_CHECK(run(s_, sql, p));
   }
