@@ -92,7 +92,17 @@ Result<http::Response> post_batch(ApiDeps& d, const auth::Principal& p, http::Re
     valid_index.push_back(i);
   }
   auto stored = d.ingest.ingest_batch(p.tenant(), valid);
-  for (size_t j = 0; j < stored.size(); ++j) results[valid_index[j]] = std::move(stored[j]);
+  for (size_t j = 0; j < stored.size(); ++j) {
+    // Every item error names its path in the request, like the decoding errors above
+    // ("events[3].consumer_id", not "consumer_id").
+    if (!stored[j] && !stored[j].error().field.empty() &&
+        !stored[j].error().field.starts_with("events[")) {
+      Error e = std::move(stored[j]).error();
+      e.field = "events[" + std::to_string(valid_index[j]) + "]." + e.field;
+      stored[j] = std::move(e);
+    }
+    results[valid_index[j]] = std::move(stored[j]);
+  }
 
   bj::array out;
   out.reserve(results.size());
