@@ -88,8 +88,9 @@ class ConsumerRepo {
   // (in id order, so concurrent batches cannot deadlock). Missing ids are left out.
   virtual Result<std::vector<ConsumerContext>> get_contexts_for_update(
       const std::string& creator_id, const std::vector<std::string>& consumer_ids) = 0;
-  // put_context for many; not_found when any of them is not there (or not the creator's).
-  // A consumer's missing context row is created (see insert_many's NewContexts::by_caller).
+  // put_context for many; not_found when a consumer is not there (or its context is not the
+  // creator's). A consumer inserted with NewContexts::by_caller has no context row yet:
+  // this creates it.
   virtual Result<void> put_contexts(const std::vector<ConsumerContext>& contexts) = 0;
   // Erases the consumer, its context and consent rows.
   virtual Result<void> remove(const Tenant& t, const std::string& id) = 0;
