@@ -345,7 +345,6 @@ std::optional<std::vector<Job>> WorkerPool::finish(std::vector<Finished>& done,
   std::vector<Result<void>> recorded(done.size(), ok());
   std::optional<std::vector<Job>> claimed;
   auto together = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
-    claimed.reset();  // a retried transaction claims afresh
     CA_CHECK(record_batch(tx, done, retry_at, recorded, now));
     if (next == nullptr) return ok();
     // A failed claim rolls the outcomes back too; they are then recorded one by one below.
@@ -355,7 +354,7 @@ std::optional<std::vector<Job>> WorkerPool::finish(std::vector<Finished>& done,
     return ok();
   });
   if (!together) {
-    claimed.reset();
+    claimed.reset();  // rolled back with the outcomes
     // One transaction per job: the good ones land; a job whose effects cannot be written
     // becomes a failed attempt (retried with backoff, like a handler error).
     for (std::size_t i = 0; i < done.size(); ++i) {

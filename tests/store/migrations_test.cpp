@@ -29,17 +29,26 @@ const std::set<std::string> kTables = {
     "schema_migrations",
 };
 
+// The first column of a query's rows, read straight from PostgreSQL, outside the store.
+std::vector<std::string> pg_column(const TestDatabase& db, const char* sql) {
+  PGconn* conn = PQconnectdb(db.url().c_str());
+  PGresult* res = PQexec(conn, sql);
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(res); ++i) out.emplace_back(PQgetvalue(res, i, 0));
+  PQclear(res);
+  PQfinish(conn);
+  return out;
+}
+
 // Reads the table names straight from the database, outside the store.
 std::set<std::string> table_names(const TestDatabase& db) {
   std::set<std::string> names;
   if (db.is_postgres()) {
-    PGconn* conn = PQconnectdb(db.url().c_str());
-    PGresult* res = PQexec(conn,
-                           "SELECT table_name FROM information_schema.tables "
-                           "WHERE table_schema = 'public'");
-    for (int i = 0; i < PQntuples(res); ++i) names.insert(PQgetvalue(res, i, 0));
-    PQclear(res);
-    PQfinish(conn);
+    for (auto& name : pg_column(db,
+                                "SELECT table_name FROM information_schema.tables "
+                                "WHERE table_schema = 'public'")) {
+      names.insert(std::move(name));
+    }
   } else {
     sqlite3* db_handle = nullptr;
     sqlite3_open(db.url().substr(std::string("sqlite://").size()).c_str(), &db_handle);
@@ -102,14 +111,11 @@ TEST(Migrations, PostgresVacuumsTheJobsTableByRowCount) {
     ASSERT_TRUE(store);
     ASSERT_OK(store->migrate());
   }
-  PGconn* conn = PQconnectdb(db.url().c_str());
-  PGresult* res = PQexec(conn,
-                         "SELECT array_to_string(reloptions, ',') FROM pg_class "
-                         "WHERE relname = 'jobs' AND relkind = 'r'");
-  ASSERT_EQ(PQntuples(res), 1);
-  const std::string options = PQgetvalue(res, 0, 0);
-  PQclear(res);
-  PQfinish(conn);
+  const auto rows = pg_column(db,
+                              "SELECT array_to_string(reloptions, ',') FROM pg_class "
+                              "WHERE relname = 'jobs' AND relkind = 'r'");
+  ASSERT_EQ(rows.size(), 1u);
+  const std::string& options = rows.front();
   for (const char* o : {"autovacuum_vacuum_scale_factor=0", "autovacuum_vacuum_threshold=2000",
                         "autovacuum_analyze_threshold=2000"}) {
     EXPECT_NE(options.find(o), std::string::npos) << o << " in " << options;
@@ -125,15 +131,8 @@ TEST(Migrations, PostgresGathersNoStatisticsForJsonColumns) {
     ASSERT_TRUE(store);
     ASSERT_OK(store->migrate());
   }
-  PGconn* conn = PQconnectdb(db.url().c_str());
-  auto rows = [&](const char* sql) {
-    PGresult* res = PQexec(conn, sql);
-    std::vector<std::string> out;
-    for (int i = 0; i < PQntuples(res); ++i) out.emplace_back(PQgetvalue(res, i, 0));
-    PQclear(res);
-    return out;
-  };
-  const auto json_with_stats = rows(
+  const auto json_with_stats = pg_column(
+      db,
       "SELECT c.relname || '.' || a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = "
       "a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = "
       "current_schema() AND c.relkind = 'r' AND a.atttypid = 'jsonb'::regtype AND a.attnum > 0 "
@@ -142,10 +141,10 @@ TEST(Migrations, PostgresGathersNoStatisticsForJsonColumns) {
       "'creator_profiles')");
   EXPECT_TRUE(json_with_stats.empty()) << json_with_stats.front();
   // Only those: a column the planner uses keeps the default target.
-  EXPECT_EQ(rows("SELECT attstattarget FROM pg_attribute WHERE attrelid = 'events'::regclass "
-                 "AND attname = 'type'"),
+  EXPECT_EQ(pg_column(db,
+                      "SELECT attstattarget FROM pg_attribute WHERE attrelid = "
+                      "'events'::regclass AND attname = 'type'"),
             std::vector<std::string>{"-1"});
-  PQfinish(conn);
 }
 
 TEST(Migrations, TwoStoresMigratingAtOnceApplyEachMigrationOnce) {
