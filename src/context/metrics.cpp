@@ -131,7 +131,9 @@ Metrics parse_metrics(std::string_view json) {
   return m;
 }
 
-std::string to_json(const Metrics& m) {
+std::string to_json(const Metrics& m) { return bj::serialize(metrics_object(m)); }
+
+bj::object metrics_object(const Metrics& m) {
   bj::object inbound;
   for (const auto& [channel, at] : m.last_inbound_at)
     inbound[to_string(channel)] = format_rfc3339(at);
@@ -159,7 +161,7 @@ std::string to_json(const Metrics& m) {
   o["purchased_services"] = set_json(m.purchased_services);
   o["custom"] = map_json(m.custom);
   o["churned_at"] = time_json(m.churned_at);
-  return bj::serialize(o);
+  return o;
 }
 
 }  // namespace ca::context

@@ -33,6 +33,10 @@
 #include "domain/entities.hpp"
 #include "domain/time.hpp"
 
+namespace boost::json {
+class object;
+}  // namespace boost::json
+
 namespace ca::context {
 
 // Bounds so a noisy or hostile client cannot grow one row without limit. Once a map is
@@ -83,6 +87,8 @@ struct Metrics {
 Metrics parse_metrics(std::string_view json);
 // Compact JSON with the keys above; parse_metrics(to_json(m)) == m.
 std::string to_json(const Metrics& m);
+// The same document as a JSON object, for embedding without a text round trip.
+boost::json::object metrics_object(const Metrics& m);
 
 // a + b for counters, saturating at INT64_MAX instead of overflowing.
 std::int64_t saturating_add(std::int64_t a, std::int64_t b);

@@ -225,22 +225,39 @@ bool is_consumer_activity(const Event& event) {
   return event.type != kConsumerChurned && event.source != "agent";
 }
 
-ConsumerContext apply_event(const ConsumerContext& before, const Event& event) {
-  ConsumerContext after = before;
-  Metrics m = parse_metrics(before.metrics_json);
-  count_event(m, event, read_payload(event.payload_json));
+ContextState load_state(ConsumerContext ctx) {
+  Metrics m = parse_metrics(ctx.metrics_json);
+  ctx.metrics_json.clear();  // stale from here on; copies of the state need not carry it
+  return ContextState{std::move(ctx), std::move(m)};
+}
 
+void advance(ContextState& state, const Event& event) {
+  ConsumerContext& ctx = state.context;
+  Metrics& m = state.metrics;
+  count_event(m, event, read_payload(event.payload_json));
+  // ctx is still the context before the event: its stage and last_seen_at change below.
+  const Stage stage = next_stage(ctx, event, m);
   if (is_consumer_activity(event)) {
-    keep_max(after.last_seen_at, event.occurred_at);
+    keep_max(ctx.last_seen_at, event.occurred_at);
     if (!m.first_seen_at || event.occurred_at < *m.first_seen_at) {
       m.first_seen_at = event.occurred_at;
     }
   }
-  after.stage = next_stage(before, event, m);
-  after.lead_score = lead_score(m, after.stage, after.last_seen_at, event.occurred_at);
-  after.metrics_json = to_json(m);
-  after.updated_at = std::max(before.updated_at, event.received_at);
-  return after;
+  ctx.stage = stage;
+  ctx.lead_score = lead_score(m, ctx.stage, ctx.last_seen_at, event.occurred_at);
+  ctx.updated_at = std::max(ctx.updated_at, event.received_at);
+}
+
+ConsumerContext to_context(const ContextState& state) {
+  ConsumerContext ctx = state.context;
+  ctx.metrics_json = to_json(state.metrics);
+  return ctx;
+}
+
+ConsumerContext apply_event(const ConsumerContext& before, const Event& event) {
+  ContextState state = load_state(before);
+  advance(state, event);
+  return to_context(state);
 }
 
 }  // namespace ca::context

@@ -26,7 +26,9 @@ std::string text_of(const bj::object& o, std::string_view key) {
 
 std::string to_snapshot(const ConsumerContext& ctx) { return bj::serialize(snapshot_object(ctx)); }
 
-bj::object snapshot_object(const ConsumerContext& ctx) {
+namespace {
+
+bj::object snapshot_with(const ConsumerContext& ctx, bj::value metrics) {
   bj::object o;
   o["consumer_id"] = ctx.consumer_id;
   o["creator_id"] = ctx.creator_id;
@@ -34,10 +36,20 @@ bj::object snapshot_object(const ConsumerContext& ctx) {
   o["lead_score"] = ctx.lead_score;
   o["last_seen_at"] =
       ctx.last_seen_at ? bj::value(to_micros(*ctx.last_seen_at)) : bj::value(nullptr);
-  o["metrics"] = parse_or_empty(ctx.metrics_json);
+  o["metrics"] = std::move(metrics);
   o["attributes"] = parse_or_empty(ctx.attributes_json);
   o["updated_at"] = to_micros(ctx.updated_at);
   return o;
+}
+
+}  // namespace
+
+bj::object snapshot_object(const ConsumerContext& ctx) {
+  return snapshot_with(ctx, parse_or_empty(ctx.metrics_json));
+}
+
+bj::object snapshot_object(const ContextState& state) {
+  return snapshot_with(state.context, metrics_object(state.metrics));
 }
 
 std::optional<ConsumerContext> from_snapshot(std::string_view json) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "context/rules.hpp"
 #include "domain/entities.hpp"
 
 namespace ca::context {
@@ -18,6 +19,8 @@ namespace ca::context {
 std::string to_snapshot(const ConsumerContext& ctx);
 // The same as a JSON object, for embedding in a larger document without a text round trip.
 boost::json::object snapshot_object(const ConsumerContext& ctx);
+// The same from a parsed state: its metrics go in as they are, never through text.
+boost::json::object snapshot_object(const ContextState& state);
 // nullopt when the text (or value) is not a snapshot.
 std::optional<ConsumerContext> from_snapshot(std::string_view json);
 std::optional<ConsumerContext> from_snapshot_value(const boost::json::value& v);

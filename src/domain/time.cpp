@@ -11,18 +11,44 @@ Timestamp SystemClock::now() const {
   return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
-std::string format_rfc3339(Timestamp t) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  auto frac = (t - secs).count();
-  std::string s = date::format("%Y-%m-%dT%H:%M:%S", secs);
-  if (frac != 0) {
-    char buf[8];
-    std::snprintf(buf, sizeof buf, ".%06lld", static_cast<long long>(frac));
-    s += buf;
-    while (s.back() == '0') s.pop_back();
+namespace {
+
+void put_digits(char* out, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
   }
-  s += 'Z';
-  return s;
+}
+
+}  // namespace
+
+// Hand-rolled: every context write and JSON response formats timestamps, and date::format
+// (an ostringstream with a locale) was 6 % of the ingest transaction's CPU.
+std::string format_rfc3339(Timestamp t) {
+  const auto days = std::chrono::floor<date::days>(t);
+  const date::year_month_day ymd{days};
+  const int year = static_cast<int>(ymd.year());
+  const auto secs = std::chrono::floor<std::chrono::seconds>(t);
+  if (year < 0 || year > 9999) {  // not RFC 3339; kept readable rather than refused
+    return date::format("%Y-%m-%dT%H:%M:%SZ", secs);
+  }
+  const auto in_day = std::chrono::duration_cast<std::chrono::seconds>(secs - days).count();
+  char buf[32] = "0000-00-00T00:00:00";
+  put_digits(buf, static_cast<unsigned>(year), 4);
+  put_digits(buf + 5, static_cast<unsigned>(ymd.month()), 2);
+  put_digits(buf + 8, static_cast<unsigned>(ymd.day()), 2);
+  put_digits(buf + 11, static_cast<unsigned>(in_day / 3600), 2);
+  put_digits(buf + 14, static_cast<unsigned>(in_day / 60 % 60), 2);
+  put_digits(buf + 17, static_cast<unsigned>(in_day % 60), 2);
+  size_t len = 19;
+  if (auto frac = static_cast<unsigned>((t - secs).count()); frac != 0) {
+    buf[len++] = '.';
+    put_digits(buf + len, frac, 6);
+    len += 6;
+    while (buf[len - 1] == '0') --len;
+  }
+  buf[len++] = 'Z';
+  return std::string(buf, len);
 }
 
 namespace {

@@ -182,11 +182,11 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
     }
     CA_CHECK(tx.events().insert_many(fresh));
 
-    // Every consumer's context is read once (locked, one statement per creator), advanced
-    // event by event in arrival order, and written once. A consumer created just now has
-    // the initial context, known without a read (and written by put_contexts below).
+    // Every consumer's context is read once (locked, one statement per creator), parsed
+    // once, advanced event by event in arrival order, and written once. A consumer created
+    // just now has the initial context, known without a read (and written by put_contexts).
     std::map<std::string, std::vector<std::string>> consumers_by_creator;
-    std::unordered_map<std::string, ConsumerContext> contexts;
+    std::unordered_map<std::string, context::ContextState> contexts;
     for (const Event& e : fresh) {
       if (!e.consumer_id) continue;
       if (!resolved->created.count(*e.consumer_id)) {
@@ -196,25 +196,27 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
         initial.consumer_id = *e.consumer_id;
         initial.creator_id = e.creator_id;
         initial.updated_at = now;
-        contexts.emplace(*e.consumer_id, std::move(initial));
+        contexts.emplace(*e.consumer_id, context::load_state(std::move(initial)));
       }
     }
     for (const auto& [creator, ids] : consumers_by_creator) {
       auto loaded = tx.consumers().get_contexts_for_update(creator, ids);
       if (!loaded) return std::move(loaded).error();
-      for (auto& ctx : *loaded) contexts.emplace(ctx.consumer_id, std::move(ctx));
+      for (auto& ctx : *loaded) {
+        std::string id = ctx.consumer_id;
+        contexts.emplace(std::move(id), context::load_state(std::move(ctx)));
+      }
     }
     std::vector<StoredEvent> stored_events;
     stored_events.reserve(fresh.size());
     for (size_t j = 0; j < fresh.size(); ++j) {
       const Event& e = fresh[j];
-      StoredEvent se{&e, std::nullopt, std::nullopt};
+      StoredEvent se{&e, std::nullopt};
       if (e.consumer_id) {
         auto it = contexts.find(*e.consumer_id);
         if (it == contexts.end()) return Error::internal("consumer context missing");
         se.before = it->second;
-        it->second = context::apply_event(*se.before, e);
-        se.after = it->second;
+        context::advance(it->second, e);
       }
       stored_events.push_back(std::move(se));
       results[fresh_item[j]] = IngestOutcome{e.id, false};
@@ -222,7 +224,7 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
     if (sink_ && !stored_events.empty()) CA_CHECK(sink_->on_events(tx, stored_events));
     std::vector<ConsumerContext> changed;
     changed.reserve(contexts.size());
-    for (auto& [id, ctx] : contexts) changed.push_back(std::move(ctx));
+    for (const auto& [id, state] : contexts) changed.push_back(context::to_context(state));
     CA_CHECK(tx.consumers().put_contexts(changed));
     return ok();
   });

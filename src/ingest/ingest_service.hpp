@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "context/rules.hpp"
 #include "domain/entities.hpp"
 #include "domain/ids.hpp"
 #include "domain/result.hpp"
@@ -22,12 +23,12 @@ struct IngestOutcome {
   bool duplicate = false;
 };
 
-// One newly stored event with the consumer's context before and after it (both empty
-// for consumer-less events).
+// One newly stored event with the consumer's context before it, parsed (empty for
+// consumer-less events). The context after it is context::advance of that, for whoever
+// needs it; nothing at ingest does.
 struct StoredEvent {
   const Event* event = nullptr;
-  std::optional<ConsumerContext> before;
-  std::optional<ConsumerContext> after;
+  std::optional<context::ContextState> before;
 };
 
 // Sees every newly stored event inside its ingest transaction (never replays), all events

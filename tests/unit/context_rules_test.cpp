@@ -236,6 +236,27 @@ TEST(ContextRules, Table) {
   }
 }
 
+// The ingest transaction advances one parsed state through all of a consumer's events;
+// it must land exactly where apply_event, one JSON round trip per event, does.
+TEST(ContextRules, AdvancingOneStateEqualsApplyingEventByEvent) {
+  for (const Case& c : cases()) {
+    SCOPED_TRACE(c.name);
+    ContextState state = load_state(c.start);
+    ConsumerContext stepwise = c.start;
+    for (const Ev& e : c.events) {
+      advance(state, make_event(e));
+      stepwise = apply_event(stepwise, make_event(e));
+      ConsumerContext batched = to_context(state);
+      EXPECT_EQ(batched.stage, stepwise.stage);
+      EXPECT_EQ(batched.last_seen_at, stepwise.last_seen_at);
+      EXPECT_DOUBLE_EQ(batched.lead_score, stepwise.lead_score);
+      EXPECT_EQ(batched.updated_at, stepwise.updated_at);
+      EXPECT_EQ(batched.metrics_json, stepwise.metrics_json);
+      EXPECT_EQ(parse_metrics(batched.metrics_json), state.metrics);
+    }
+  }
+}
+
 TEST(ContextRules, CarriesIdsAttributesAndTakesLatestUpdatedAt) {
   ConsumerContext before = fresh();
   before.attributes_json = R"({"utm":"ig"})";

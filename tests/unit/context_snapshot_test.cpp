@@ -2,6 +2,8 @@
 // returning-after-24 h rule depends on it surviving the trip intact.
 #include <gtest/gtest.h>
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 
 #include "context/metrics.hpp"
@@ -43,6 +45,27 @@ TEST(ContextSnapshot, RoundTripsAContextAfterRules) {
   EXPECT_FALSE(empty->last_seen_at);
   EXPECT_FALSE(from_snapshot("not json"));
   EXPECT_FALSE(from_snapshot(R"({"stage":"nope"})"));
+}
+
+// Ingest snapshots the parsed state it is advancing; the document must be the one the
+// context it stands for gives.
+TEST(ContextSnapshot, AStateSnapshotsLikeItsContext) {
+  const Timestamp t0 = *parse_rfc3339("2026-11-24T10:00:00Z");
+  ConsumerContext ctx;
+  ctx.consumer_id = "co_1";
+  ctx.creator_id = "cr_1";
+  ctx.attributes_json = R"({"utm":"ig"})";
+  ContextState state = load_state(ctx);
+  for (const char* type : {"page_view", "service_click", "whatsapp_message_received"}) {
+    Event e;
+    e.type = type;
+    e.payload_json = R"({"service_id":"s1"})";
+    e.occurred_at = t0;
+    e.received_at = t0;
+    advance(state, e);
+    EXPECT_EQ(snapshot_object(state), snapshot_object(to_context(state))) << type;
+  }
+  EXPECT_EQ(snapshot_object(state).at("metrics").at("replies"), 1);
 }
 
 }  // namespace

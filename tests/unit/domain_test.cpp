@@ -1,7 +1,10 @@
 // Time, ids, money: the value types everything else builds on.
+#include <date/date.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <set>
+#include <string>
 
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
@@ -21,6 +24,33 @@ TEST(Rfc3339, RoundTripsAndNormalisesOffsets) {
   ASSERT_TRUE(frac);
   EXPECT_EQ(format_rfc3339(*frac), "2026-11-24T10:00:00.123456Z");
   EXPECT_EQ(format_rfc3339(*parse_rfc3339("2026-11-24T10:00:00.5Z")), "2026-11-24T10:00:00.5Z");
+}
+
+// The hand-rolled formatter against date::format, over years 1..9999 (before 1970 too),
+// and round-tripped through the parser.
+TEST(Rfc3339, FormatsLikeDateFormatAndRoundTrips) {
+  std::mt19937_64 rng(7);
+  const std::int64_t lo = to_micros(*parse_rfc3339("0001-01-01T00:00:00Z"));
+  const std::int64_t hi = to_micros(*parse_rfc3339("9999-12-31T23:59:59.999999Z"));
+  std::uniform_int_distribution<std::int64_t> any(lo, hi);
+  for (int i = 0; i < 20000; ++i) {
+    std::int64_t us = any(rng);
+    if (i % 3 == 0) us -= us % 1000000;  // whole seconds: no fraction printed
+    const Timestamp t = from_micros(us);
+    const std::string text = format_rfc3339(t);
+    const auto secs = std::chrono::floor<std::chrono::seconds>(t);
+    std::string expected = date::format("%Y-%m-%dT%H:%M:%S", secs);
+    if (auto frac = (t - secs).count(); frac != 0) {
+      std::string digits = std::to_string(1000000 + frac).substr(1);
+      while (digits.back() == '0') digits.pop_back();
+      expected += "." + digits;
+    }
+    expected += "Z";
+    ASSERT_EQ(text, expected) << us;
+    ASSERT_EQ(parse_rfc3339(text), t) << text;
+  }
+  EXPECT_EQ(format_rfc3339(from_micros(0)), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(format_rfc3339(from_micros(-1)), "1969-12-31T23:59:59.999999Z");
 }
 
 TEST(Rfc3339, RejectsMalformed) {
