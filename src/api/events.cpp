@@ -6,6 +6,7 @@
 #include "api/codecs.hpp"
 #include "api/handler_support.hpp"
 #include "ingest/event_request.hpp"
+#include "ingest/group_commit.hpp"
 #include "ingest/ingest_service.hpp"
 #include "store/event_repo.hpp"
 
@@ -91,7 +92,14 @@ Result<http::Response> post_batch(ApiDeps& d, const auth::Principal& p, http::Re
     valid.push_back(std::move(*decoded));
     valid_index.push_back(i);
   }
-  auto stored = d.ingest.ingest_batch(p.tenant(), valid);
+  std::vector<Result<ingest::IngestOutcome>> stored;
+  if (d.group_commit) {
+    auto queued = d.group_commit->submit_batch(p.tenant(), valid);
+    if (!queued) return std::move(queued).error();  // turned away whole: nothing stored
+    stored = std::move(*queued);
+  } else {
+    stored = d.ingest.ingest_batch(p.tenant(), valid);
+  }
   for (size_t j = 0; j < stored.size(); ++j) {
     // Every item error names its path in the request, like the decoding errors above
     // ("events[3].consumer_id", not "consumer_id").

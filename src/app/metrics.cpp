@@ -58,11 +58,10 @@ std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool,
   if (group_commit != nullptr) {
     const auto g = group_commit->stats();
     counter(out, "ca_ingest_group_commits_total",
-            "Shared transactions of single-event POSTs (events_total / this = mean group).",
-            g.commits);
-    counter(out, "ca_ingest_group_commit_events_total", "Single-event POSTs they carried.",
-            g.events);
-    counter(out, "ca_ingest_saturated_total", "Single-event POSTs refused with 503, queue full.",
+            "Shared ingest transactions (events_total / this = mean group).", g.commits);
+    counter(out, "ca_ingest_group_commit_events_total",
+            "Events they carried, single POSTs and batches.", g.events);
+    counter(out, "ca_ingest_saturated_total", "Ingest requests refused with 503, queue full.",
             g.refused);
   }
   out += fmt::format(

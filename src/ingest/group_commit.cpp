@@ -21,16 +21,48 @@ GroupCommitter::~GroupCommitter() {
 Result<IngestOutcome> GroupCommitter::submit(const Tenant& tenant, const EventRequest& req) {
   auto creator_id = service_.creator_for(tenant, req);
   if (!creator_id) return std::move(creator_id).error();
-  auto pending = std::make_shared<Pending>(Pending{IngestItem{std::move(*creator_id), &req}, {}});
+  std::vector<IngestItem> items;
+  items.push_back(IngestItem{std::move(*creator_id), &req});
+  auto results = run(std::move(items));
+  if (!results) return std::move(results).error();
+  return std::move(results->front());
+}
+
+Result<std::vector<Result<IngestOutcome>>> GroupCommitter::submit_batch(
+    const Tenant& tenant, const std::vector<EventRequest>& reqs) {
+  std::vector<Result<IngestOutcome>> results(reqs.size(), Error::internal("not attempted"));
+  std::vector<IngestItem> items;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    auto c = service_.creator_for(tenant, reqs[i]);
+    if (!c) {
+      results[i] = std::move(c).error();
+      continue;
+    }
+    items.push_back(IngestItem{std::move(*c), &reqs[i]});
+    where.push_back(i);
+  }
+  if (items.empty()) return results;
+  auto stored = run(std::move(items));
+  if (!stored) return std::move(stored).error();
+  for (size_t j = 0; j < stored->size(); ++j) results[where[j]] = std::move((*stored)[j]);
+  return results;
+}
+
+Result<std::vector<Result<IngestOutcome>>> GroupCommitter::run(std::vector<IngestItem> items) {
+  const std::size_t n = items.size();
+  // Shared: the writer may still hold it as the waiter returns.
+  auto pending = std::make_shared<Pending>(Pending{std::move(items), {}});
   auto result = pending->done.get_future();
   {
     std::lock_guard lock(mu_);
     if (stopping_) return Error::unavailable("shutting down");
-    if (queue_.size() >= options_.queue_capacity) {
+    if (queued_events_ + n > options_.queue_capacity) {
       refused_.fetch_add(1, std::memory_order_relaxed);
       return Error::unavailable("ingestion is saturated; retry shortly");
     }
-    queue_.push_back(pending);
+    queued_events_ += n;
+    queue_.push_back(std::move(pending));
   }
   cv_.notify_one();
   return result.get();
@@ -49,17 +81,27 @@ void GroupCommitter::writer_loop() {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping and drained
-      while (!queue_.empty() && batch.size() < options_.max_batch) {
-        batch.push_back(queue_.front());
+      // Whole requests, at least one, until max_batch events.
+      std::size_t events = 0;
+      while (!queue_.empty() &&
+             (batch.empty() || events + queue_.front()->items.size() <= options_.max_batch)) {
+        events += queue_.front()->items.size();
+        batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      queued_events_ -= events;
     }
     items.clear();
-    for (const auto& p : batch) items.push_back(p->item);
+    for (const auto& p : batch) items.insert(items.end(), p->items.begin(), p->items.end());
     auto results = service_.ingest_items(items);
     commits_.fetch_add(1, std::memory_order_relaxed);
     events_.fetch_add(items.size(), std::memory_order_relaxed);
-    for (size_t i = 0; i < batch.size(); ++i) batch[i]->done.set_value(std::move(results[i]));
+    auto next = std::make_move_iterator(results.begin());
+    for (const auto& p : batch) {
+      const auto count = static_cast<std::ptrdiff_t>(p->items.size());
+      p->done.set_value(std::vector<Result<IngestOutcome>>(next, next + count));
+      next += count;
+    }
     batch.clear();
   }
 }

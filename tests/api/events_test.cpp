@@ -245,6 +245,68 @@ TEST_F(EventsTest, BatchStoresTheGoodEventsAndReportsTheBadOnes) {
                "events");
 }
 
+// Concurrent batches share group commits; each request must still get back exactly its
+// own results, in its own order, and one batch's bad event must not touch the others.
+TEST_F(EventsTest, ConcurrentBatchesEachGetTheirOwnResults) {
+  constexpr int kThreads = 8;
+  constexpr int kEvents = 20;
+  constexpr int kBad = 3;  // an unknown consumer id: refused alone
+  std::vector<std::thread> threads;
+  std::atomic<int> shared_created{0};
+  std::vector<std::vector<std::string>> ids(kThreads, std::vector<std::string>(kEvents));
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient c(client_->base_url());
+      std::string body = R"({"events":[)";
+      for (int i = 0; i < kEvents; ++i) {
+        if (i) body += ",";
+        if (i == kBad) {
+          body += R"({"consumer_id":"00000000-0000-7000-8000-000000000000","type":"page_view"})";
+        } else if (i == kEvents - 1) {  // the same event in every batch: stored once
+          body += R"({"id":"cb-shared","consumer":{"external_id":"cb-all"},"type":"page_view"})";
+        } else {
+          body += R"({"id":"cb-)" + std::to_string(t) + "-" + std::to_string(i) +
+                  R"(","consumer":{"external_id":"cb-)" + std::to_string(t) +
+                  R"("},"type":"page_view"})";
+        }
+      }
+      body += "]}";
+      auto r = c.post("/events/batch", body, key_);
+      ASSERT_EQ(r.status, 200) << r.body;
+      const auto results = obj(r).at("results").as_array();
+      ASSERT_EQ(results.size(), static_cast<size_t>(kEvents));
+      for (int i = 0; i < kEvents; ++i) {
+        const auto& res = results[static_cast<size_t>(i)];
+        if (i == kBad) {
+          expect_item_error(res, kBad, "not_found", "consumer_id");
+          continue;
+        }
+        ASSERT_TRUE(res.as_object().contains("id")) << boost::json::serialize(res);
+        ids[static_cast<size_t>(t)][static_cast<size_t>(i)] = str(res.at("id"));
+        if (i == kEvents - 1 && !res.at("duplicate").as_bool()) ++shared_created;
+        if (i != kEvents - 1) EXPECT_FALSE(res.at("duplicate").as_bool());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(shared_created.load(), 1);
+  // Every id is the event that thread sent at that index.
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kEvents; ++i) {
+      if (i == kBad) continue;
+      const std::string& id = ids[static_cast<size_t>(t)][static_cast<size_t>(i)];
+      ASSERT_FALSE(id.empty());
+      auto e = obj(client_->get("/events/" + id, key_));
+      const std::string want =
+          i == kEvents - 1 ? "cb-shared" : "cb-" + std::to_string(t) + "-" + std::to_string(i);
+      EXPECT_EQ(str(e.at("idempotency_key")), want);
+    }
+  }
+  EXPECT_EQ(count_events(), static_cast<size_t>(kThreads * (kEvents - 2) + 1));
+  auto ctx = context_of(consumer_of_event(boost::json::object{{"id", ids[0][0]}}));
+  EXPECT_EQ(ctx.at("metrics").at("page_views").as_int64(), kEvents - 2);
+}
+
 TEST_F(EventsTest, TimelineIsNewestFirstAndLateEventsDoNotRewindLastSeen) {
   auto post_at = [&](const std::string& type, const std::string& ts) {
     auto r = post_event(R"({"consumer":{"external_id":"t"},"type":")" + type +
