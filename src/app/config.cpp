@@ -156,6 +156,7 @@ Result<Config> Config::from_env() {
   CA_CHECK(read_int("HTTP_HANDLER_THREADS", c.http_handler_threads, 1, 256));
   CA_CHECK(read_int("DB_POOL_SIZE", c.db_pool_size, 1, 256));
   CA_CHECK(read_int("INGEST_WRITERS", c.ingest_writers, 0, 64));
+  CA_CHECK(read_int("INGEST_MAX_BATCH", c.ingest_max_batch, 1, 20000));
   CA_CHECK(read_int("WORKER_THREADS", c.worker_threads, 1, 64));
   CA_CHECK(read_bool("INGEST_GROUP_COMMIT", c.group_commit));
   CA_CHECK(read_bool("SERVE_WORKERS", c.serve_workers));

@@ -22,6 +22,7 @@ struct Config {
   int http_handler_threads = 32;   // HTTP_HANDLER_THREADS (they wait on the database)
   bool group_commit = true;        // INGEST_GROUP_COMMIT
   int ingest_writers = 0;          // INGEST_WRITERS; 0: 1 on SQLite, 4 on PostgreSQL
+  int ingest_max_batch = 2000;     // INGEST_MAX_BATCH: events per group-commit transaction
   int worker_threads = 2;          // WORKER_THREADS: agent workers inside serve / worker
   bool serve_workers = true;       // SERVE_WORKERS: off to run workers only in `worker`
   bool allow_private_agent_targets = false;  // ALLOW_PRIVATE_AGENT_TARGETS (dev/tests)

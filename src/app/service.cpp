@@ -217,6 +217,7 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
     gc.writers = config.ingest_writers > 0                             ? config.ingest_writers
                  : parts->store->dialect() == store::Dialect::postgres ? 4
                                                                        : 1;
+    gc.max_batch = static_cast<std::size_t>(config.ingest_max_batch);
     parts->group_commit = std::make_unique<ingest::GroupCommitter>(*parts->ingest, gc);
   }
   parts->deps = std::make_unique<api::ApiDeps>(

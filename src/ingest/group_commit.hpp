@@ -23,7 +23,9 @@
 namespace ca::ingest {
 
 struct GroupCommitOptions {
-  std::size_t max_batch = 512;
+  // Events per transaction (whole requests; a larger single request goes alone). Bigger
+  // groups write shared pages once for more events, but hold the writer longer.
+  std::size_t max_batch = 2000;
   std::size_t queue_capacity = 20'000;  // queued events; beyond this, 503 with Retry-After
   int writers = 1;                      // SQLite has one writer anyway; PG may use more
 };
