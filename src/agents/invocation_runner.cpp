@@ -9,6 +9,7 @@
 #include <set>
 
 #include "agents/personalize.hpp"
+#include "agents/plan_writer.hpp"
 #include "context/rules.hpp"
 #include "context/snapshot.hpp"
 #include "store/agent_repo.hpp"
@@ -71,88 +72,6 @@ void maybe_personalize(store::Store& store, const RuntimeOptions& opts, Decision
   personalize(*opts.llm, in, decision);
 }
 
-std::vector<Action> to_actions(const Decision& d, const Invocation& inv, const ca::Agent& agent,
-                               IdGenerator& ids, Timestamp now) {
-  std::vector<Action> out;
-  if (!inv.consumer_id) return out;  // nobody to message
-  for (const auto& p : d.actions) {
-    Action a;
-    a.id = ids.next();
-    a.creator_id = inv.creator_id;
-    a.invocation_id = inv.id;
-    a.agent_id = inv.agent_id;
-    a.consumer_id = *inv.consumer_id;
-    a.channel = p.channel;
-    a.type = p.type;
-    a.status = agent.approval == Approval::review ? "awaiting_review" : "scheduled";
-    a.send_at = p.send_at;
-    a.message = p.message;
-    a.template_json = p.template_json;
-    a.created_at = a.updated_at = now;
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
-std::string result_json(const Decision& d) {
-  bj::array actions;
-  for (const auto& p : d.actions) {
-    boost::system::error_code ec;
-    bj::value meta = bj::parse(p.metadata_json, ec);
-    actions.push_back(bj::object{{"channel", to_string(p.channel)},
-                                 {"type", p.type},
-                                 {"send_at", format_rfc3339(p.send_at)},
-                                 {"message", p.message},
-                                 {"metadata", ec ? bj::value(bj::object{}) : meta}});
-  }
-  bj::object out{{"act", d.act}, {"reason", d.reason}, {"actions", std::move(actions)}};
-  if (d.followup) {
-    out["followup"] =
-        bj::object{{"kind", d.followup->kind}, {"due_at", format_rfc3339(d.followup->due_at)}};
-  }
-  return bj::serialize(out);
-}
-
-// The follow-up job to enqueue for a request, or nullopt when the pending one stays (or was
-// moved to the earlier time).
-Result<std::optional<store::NewJob>> followup_job(store::Tx& tx, const FollowupRequest& f,
-                                                  const Invocation& inv, IdGenerator& ids,
-                                                  Timestamp now) {
-  if (!inv.consumer_id) return std::optional<store::NewJob>{};
-  const std::string payload = bj::serialize(bj::object{{"agent_id", inv.agent_id},
-                                                       {"creator_id", inv.creator_id},
-                                                       {"consumer_id", *inv.consumer_id},
-                                                       {"kind", f.kind},
-                                                       {"due_at", to_micros(f.due_at)},
-                                                       {"dedupe_key", f.dedupe_key},
-                                                       {"payload", f.payload_json}});
-  // One pending follow-up per consumer. A pending job due no later than this request is
-  // left alone: it fires first, the agent re-checks and plans the next one from the
-  // newer activity. So a returning consumer costs a read here, not a jobs-table write on
-  // every event. Only an earlier request (a shorter window) moves it. (Two agents with
-  // follow-ups for one consumer share that slot, as before.)
-  store::CancelFilter pending;
-  pending.creator_id = inv.creator_id;
-  pending.consumer_id = inv.consumer_id;
-  pending.kind = kFollowupJobKind;
-  auto due = tx.jobs().earliest_queued(pending);
-  if (!due) return std::move(due).error();
-  if (*due && **due <= f.due_at) return std::optional<store::NewJob>{};
-  if (*due) {
-    auto moved = tx.jobs().reschedule(pending, f.due_at, payload, now);
-    if (!moved) return std::move(moved).error();
-    if (*moved > 0) return std::optional<store::NewJob>{};
-  }
-  store::NewJob job;
-  job.id = ids.next();
-  job.kind = kFollowupJobKind;
-  job.creator_id = inv.creator_id;
-  job.consumer_id = inv.consumer_id;
-  job.run_at = f.due_at;
-  job.payload_json = payload;
-  return std::optional<store::NewJob>{std::move(job)};
-}
-
 std::string str(const bj::object& o, std::string_view key) {
   auto it = o.find(key);
   return it != o.end() && it->value().is_string() ? std::string(it->value().as_string())
@@ -162,43 +81,19 @@ std::string str(const bj::object& o, std::string_view key) {
 // Permanent failures are recorded, transient ones retried (the job fails, then backs off).
 bool transient(const Error& e) { return e.code == ErrorCode::unavailable; }
 
-store::NewJob send_job(const Action& action, IdGenerator& ids, Timestamp run_at) {
-  store::NewJob job;
-  job.id = ids.next();
-  job.kind = kSendJobKind;
-  job.creator_id = action.creator_id;
-  if (!action.consumer_id.empty()) job.consumer_id = action.consumer_id;
-  job.run_at = run_at;
-  job.payload_json = bj::serialize(bj::object{{"action_id", action.id}});
-  return job;
-}
+// One invocation decided outside any transaction: what the outcome transaction writes.
+struct StagedInvoke {
+  Invocation inv;
+  ca::Agent agent;
+  Result<Decision> decision;
+};
 
-// A decision's writes: its planned actions, then the send job of each one that needs no
-// review and the follow-up, if any, in one INSERT (on PostgreSQL one round trip, not two).
-Result<void> write_plan(store::Tx& tx, const Decision& decision, const Invocation& inv,
-                        const ca::Agent& agent, IdGenerator& ids, Timestamp now) {
-  auto actions = to_actions(decision, inv, agent, ids, now);
-  std::vector<store::NewJob> jobs;
-  if (!actions.empty()) {
-    CA_CHECK(tx.actions().insert_many(actions));
-    for (const auto& a : actions) {
-      if (a.status == "scheduled") jobs.push_back(send_job(a, ids, a.send_at));
-    }
-  }
-  if (decision.followup) {
-    auto followup = followup_job(tx, *decision.followup, inv, ids, now);
-    if (!followup) return std::move(followup).error();
-    if (*followup) jobs.push_back(std::move(**followup));
-  }
-  if (jobs.empty()) return ok();
-  return tx.jobs().enqueue_many(jobs, now);
-}
-
-// The decision and the writes for one loaded invocation (payload: the job's, with the
-// context snapshot before its event).
-Result<jobs::JobEffects> stage_invoke(store::Store& store, const RuntimeOptions& opts,
-                                      IdGenerator& ids, Timestamp now, const bj::object& p,
-                                      Invocation inv, const Event& event, Loaded loaded) {
+// The decision for one loaded invocation (payload: the job's, with the context snapshot
+// before its event). An error only when the agent failed transiently (the job retries).
+Result<std::shared_ptr<const StagedInvoke>> stage_invoke(store::Store& store,
+                                                         const RuntimeOptions& opts, Timestamp now,
+                                                         const bj::object& p, Invocation inv,
+                                                         const Event& event, Loaded loaded) {
   const bj::value none;
   const bj::value* before_json = p.if_contains("before");
   const bj::value* after_json = p.if_contains("after");
@@ -222,30 +117,23 @@ Result<jobs::JobEffects> stage_invoke(store::Store& store, const RuntimeOptions&
   }
   if (!decision && transient(decision.error())) return decision.error();
   if (decision) maybe_personalize(store, opts, *decision, loaded);
+  return std::make_shared<const StagedInvoke>(
+      StagedInvoke{std::move(inv), std::move(loaded.agent), std::move(decision)});
+}
 
-  struct Staged {
-    Invocation inv;
-    ca::Agent agent;
-    Result<Decision> decision;
-    Timestamp now;
-  };
-  auto st = std::make_shared<Staged>(
-      Staged{std::move(inv), std::move(loaded.agent), std::move(decision), now});
-  return jobs::JobEffects([st, &ids](store::Tx& tx) -> Result<void> {
-    const Invocation& inv = st->inv;
-    const Result<Decision>& decision = st->decision;
-    const Timestamp now = st->now;
-    // Finished first: not_found means gone or already decided (a re-run after its
-    // transaction committed), and then nothing else is written.
-    auto finished =
-        decision ? tx.invocations().finish(inv.id, InvocationStatus::completed, decision->reason,
-                                           result_json(*decision), std::nullopt, now)
-                 : tx.invocations().finish(inv.id, InvocationStatus::failed, "agent error", "{}",
-                                           decision.error().message, now);
-    if (!finished) return finished.error().code == ErrorCode::not_found ? ok() : finished;
-    if (!decision) return ok();
-    return write_plan(tx, *decision, inv, st->agent, ids, now);
-  });
+// The writes of staged invocations `which` (indexes into `staged`; null entries had
+// nothing to write), in the worker's outcome transaction.
+Result<void> write_staged(store::Tx& tx,
+                          const std::vector<std::shared_ptr<const StagedInvoke>>& staged,
+                          const std::vector<std::size_t>& which, IdGenerator& ids, Timestamp now) {
+  std::vector<DecidedInvocation> decided;
+  decided.reserve(which.size());
+  for (std::size_t i : which) {
+    if (i >= staged.size() || !staged[i]) continue;
+    decided.push_back(DecidedInvocation{&staged[i]->inv, &staged[i]->agent, &staged[i]->decision});
+  }
+  if (decided.empty()) return ok();
+  return write_decisions(tx, decided, ids, now);
 }
 
 }  // namespace
@@ -274,12 +162,12 @@ Result<void> InvocationRunner::run_followup(const store::Job& job) {
 }
 
 Result<jobs::JobEffects> InvocationRunner::prepare_invoke(const store::Job& job) {
-  return std::move(prepare_invokes({job}).front());
+  return std::move(prepare_invokes({job}).each.front());
 }
 
-std::vector<Result<jobs::JobEffects>> InvocationRunner::prepare_invokes(
-    const std::vector<store::Job>& jobs) {
+jobs::StagedBatch InvocationRunner::prepare_invokes(const std::vector<store::Job>& jobs) {
   std::vector<Result<jobs::JobEffects>> out(jobs.size(), jobs::JobEffects{});
+  auto staged = std::make_shared<std::vector<std::shared_ptr<const StagedInvoke>>>(jobs.size());
   std::vector<std::optional<bj::object>> payloads(jobs.size());
   std::vector<std::string> invocation_ids;
   for (size_t i = 0; i < jobs.size(); ++i) {
@@ -344,7 +232,7 @@ std::vector<Result<jobs::JobEffects>> InvocationRunner::prepare_invokes(
     for (size_t i = 0; i < jobs.size(); ++i) {
       if (payloads[i]) out[i] = read.error();
     }
-    return out;
+    return jobs::StagedBatch{std::move(out), {}};
   }
 
   const Timestamp now = clock_.now();
@@ -364,10 +252,23 @@ std::vector<Result<jobs::JobEffects>> InvocationRunner::prepare_invokes(
       if (c == consumers.end()) continue;
       loaded.consumer = c->second;
     }
-    out[i] = stage_invoke(store_, opts_, ids_, now, *payloads[i], inv->second, event->second,
-                          std::move(loaded));
+    auto st = stage_invoke(store_, opts_, now, *payloads[i], inv->second, event->second,
+                           std::move(loaded));
+    if (!st) {
+      out[i] = std::move(st).error();
+      continue;
+    }
+    (*staged)[i] = std::move(*st);
+    // Alone (a fallback, or run_invoke): this job's writes in a transaction of its own.
+    out[i] = jobs::JobEffects([staged, i, &ids = ids_, now](store::Tx& tx) {
+      return write_staged(tx, *staged, {i}, ids, now);
+    });
   }
-  return out;
+  // Together: the held jobs' writes with a few multi-row statements.
+  return jobs::StagedBatch{
+      std::move(out), [staged, &ids = ids_, now](store::Tx& tx, const std::vector<size_t>& which) {
+        return write_staged(tx, *staged, which, ids, now);
+      }};
 }
 
 Result<jobs::JobEffects> InvocationRunner::prepare_followup(const store::Job& job) {
@@ -442,13 +343,13 @@ Result<jobs::JobEffects> InvocationRunner::prepare_followup(const store::Job& jo
     if (!decision) inv.error = decision.error().message;
     inv.created_at = inv.updated_at = now;
     CA_CHECK(tx.invocations().insert(inv));
-    if (decision) CA_CHECK(write_plan(tx, *decision, inv, st->agent, ids, now));
-    return ok();
+    // Inserted decided: nothing to finish, only the plan to write.
+    return write_decisions(tx, {DecidedInvocation{&inv, &st->agent, &decision, false}}, ids, now);
   });
 }
 
 void InvocationRunner::register_with(jobs::WorkerPool& pool) {
-  pool.register_staged_batch_handler(kInvokeJobKind, [this](const std::vector<store::Job>& jobs) {
+  pool.register_merging_batch_handler(kInvokeJobKind, [this](const std::vector<store::Job>& jobs) {
     return prepare_invokes(jobs);
   });
   pool.register_staged_handler(kFollowupJobKind,

@@ -34,8 +34,10 @@ class InvocationRunner {
   // remote agent unavailable); a permanent failure is recorded on the invocation.
   Result<jobs::JobEffects> prepare_invoke(const store::Job& job);
   // A claimed batch's invoke jobs at once: one read transaction loads every invocation,
-  // event, consumer, agent, creator and product list they need with a few statements.
-  std::vector<Result<jobs::JobEffects>> prepare_invokes(const std::vector<store::Job>& jobs);
+  // event, consumer, agent, creator and product list they need with a few statements,
+  // and the held jobs' writes go in together (one UPDATE of the outcomes, one INSERT of
+  // actions, one of jobs), each job's own effects being the fallback.
+  jobs::StagedBatch prepare_invokes(const std::vector<store::Job>& jobs);
   Result<jobs::JobEffects> prepare_followup(const store::Job& job);
   // The same with the writes in a transaction of their own (tests, the simulator).
   Result<void> run_invoke(const store::Job& job);

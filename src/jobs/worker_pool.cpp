@@ -65,6 +65,13 @@ void WorkerPool::register_staged_handler(const std::string& kind, StagedJobHandl
 
 void WorkerPool::register_staged_batch_handler(const std::string& kind,
                                                StagedBatchHandler handler) {
+  register_merging_batch_handler(kind, [h = std::move(handler)](const std::vector<Job>& jobs) {
+    return StagedBatch{h(jobs), {}};
+  });
+}
+
+void WorkerPool::register_merging_batch_handler(const std::string& kind,
+                                                MergingBatchHandler handler) {
   if (!accepting_handlers(kind)) return;
   handlers_.erase(kind);
   batch_handlers_[kind] = std::move(handler);
@@ -239,19 +246,23 @@ void WorkerPool::run_jobs(const std::string& kind, const std::vector<Job>& jobs,
       for (const auto& job : jobs) release(job);
       return;
     }
-    auto returned = guarded(
-        "handler", [&]() -> Result<std::vector<Result<JobEffects>>> { return it->second(jobs); });
+    auto returned = guarded("handler", [&]() -> Result<StagedBatch> { return it->second(jobs); });
     std::vector<Result<JobEffects>> outcomes;
+    std::shared_ptr<const MergedEffects> together;
     if (returned) {
-      outcomes = std::move(*returned);
+      outcomes = std::move(returned->each);
+      if (returned->together) {
+        together = std::make_shared<const MergedEffects>(std::move(returned->together));
+      }
     } else {
       outcomes.assign(jobs.size(), returned.error());
     }
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-      done.push_back(Finished{
-          jobs[i], i < outcomes.size()
-                       ? std::move(outcomes[i])
-                       : Result<JobEffects>(Error::internal("handler returned too few outcomes"))});
+      done.push_back(Finished{jobs[i],
+                              i < outcomes.size() ? std::move(outcomes[i])
+                                                  : Result<JobEffects>(Error::internal(
+                                                        "handler returned too few outcomes")),
+                              false, together, i});
     }
     return;
   }
@@ -311,15 +322,27 @@ Result<void> WorkerPool::record_batch(store::Tx& tx, std::vector<Finished>& done
     if (!completed) return std::move(completed).error();
     for (std::size_t k = 0; k < at.size(); ++k) held[at[k]] = (*completed)[k];
   }
+  // Held jobs of a merging batch: their effects go in together, once per batch.
+  std::map<const MergedEffects*, std::vector<std::size_t>> merged;
   for (std::size_t i = 0; i < done.size(); ++i) {
     if (!done[i].outcome) {
       recorded[i] = tx.jobs().fail(done[i].job, done[i].outcome.error().message, retry_at[i], now);
     } else if (!held[i]) {
       recorded[i] = Error::conflict("job lease lost");
+    } else if (done[i].together && *done[i].outcome) {
+      merged[done[i].together.get()].push_back(i);
     } else {
       recorded[i] = apply_effects(tx, done[i]);
     }
     if (!recorded[i] && recorded[i].error().code != ErrorCode::conflict) return recorded[i];
+  }
+  for (const auto& [together, at] : merged) {
+    std::vector<std::size_t> which;
+    which.reserve(at.size());
+    for (std::size_t i : at) which.push_back(done[i].index);
+    // Any failure rolls the batch back; finish() then writes each job on its own, where
+    // a job whose effects fail becomes a failed attempt.
+    CA_CHECK(guarded("effects", [&] { return (*together)(tx, which); }));
   }
   return ok();
 }

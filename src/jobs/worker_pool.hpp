@@ -51,6 +51,18 @@ using StagedJobHandler = std::function<Result<JobEffects>(const Job&)>;
 // A staged handler for the jobs of one kind in a claimed batch at once (so it can load
 // what they all need with a few statements); one result per job, in order.
 using StagedBatchHandler = std::function<std::vector<Result<JobEffects>>(const std::vector<Job>&)>;
+// The effects of several jobs of one staged batch written together, with multi-row
+// statements instead of a few statements per job. `which` are indexes into the handler's
+// batch: jobs whose outcome was fine and whose lease held. An error or exception rolls
+// the transaction back, and the pool then writes each job alone through its own
+// JobEffects (so both must write the same thing).
+using MergedEffects =
+    std::function<Result<void>(store::Tx&, const std::vector<std::size_t>& which)>;
+struct StagedBatch {
+  std::vector<Result<JobEffects>> each;  // one per job, in order
+  MergedEffects together;                // empty: each job's effects run on their own
+};
+using MergingBatchHandler = std::function<StagedBatch(const std::vector<Job>&)>;
 
 struct WorkerPoolOptions {
   std::string queue = "default";
@@ -99,6 +111,7 @@ class WorkerPool {
   void register_handler(const std::string& kind, JobHandler handler);
   void register_staged_handler(const std::string& kind, StagedJobHandler handler);
   void register_staged_batch_handler(const std::string& kind, StagedBatchHandler handler);
+  void register_merging_batch_handler(const std::string& kind, MergingBatchHandler handler);
 
   void start();
   // Idempotent and thread-safe: no new claims, in-flight jobs finish, claimed jobs not yet
@@ -121,6 +134,10 @@ class WorkerPool {
     Job job;
     Result<JobEffects> outcome;
     bool effects_failed = false;  // the outcome was fine, writing its effects was not
+    // Set when the job's batch handler can write its batch's effects together; `index`
+    // is the job's place in that batch.
+    std::shared_ptr<const MergedEffects> together;
+    std::size_t index = 0;
   };
   // Runs the claimed jobs of one kind into `done`; once stopping, the jobs not started
   // are released instead.
@@ -157,7 +174,7 @@ class WorkerPool {
   Waker* waker_;
   std::string worker_name_;
   std::map<std::string, StagedJobHandler> handlers_;
-  std::map<std::string, StagedBatchHandler> batch_handlers_;
+  std::map<std::string, MergingBatchHandler> batch_handlers_;
 
   std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};

@@ -56,6 +56,15 @@ struct InvocationFilter {
   std::optional<InvocationStatus> status;
 };
 
+// One invocation's outcome, as InvocationRepo::finish takes it.
+struct InvocationOutcome {
+  std::string id;
+  InvocationStatus status = InvocationStatus::completed;
+  std::string reason;
+  std::string result_json;
+  std::optional<std::string> error;
+};
+
 class InvocationRepo {
  public:
   virtual ~InvocationRepo() = default;
@@ -77,6 +86,10 @@ class InvocationRepo {
   virtual Result<void> finish(const std::string& id, InvocationStatus status,
                               const std::string& reason, const std::string& result_json,
                               const std::optional<std::string>& error, Timestamp at) = 0;
+  // finish for many at once, with one statement per kRowsPerStatement: true where that
+  // invocation was undecided and is now finished, false where finish would be not_found.
+  virtual Result<std::vector<bool>> finish_many(const std::vector<InvocationOutcome>& outcomes,
+                                                Timestamp at) = 0;
 };
 
 struct ActionFilter {

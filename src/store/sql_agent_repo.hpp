@@ -38,6 +38,8 @@ class SqlInvocationRepo final : public InvocationRepo {
   Result<void> finish(const std::string& id, InvocationStatus status, const std::string& reason,
                       const std::string& result_json, const std::optional<std::string>& error,
                       Timestamp at) override;
+  Result<std::vector<bool>> finish_many(const std::vector<InvocationOutcome>& outcomes,
+                                        Timestamp at) override;
 
  private:
   SqlSession& s_;

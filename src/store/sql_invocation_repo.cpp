@@ -1,5 +1,6 @@
 // Invocations (one agent run per matched trigger) and the actions they plan.
 #include <algorithm>
+#include <unordered_map>
 
 #include "store/repos.hpp"
 #include "store/sql_agent_repo.hpp"
@@ -157,6 +158,51 @@ Result<void> SqlInvocationRepo::finish(const std::string& id, InvocationStatus s
       "updated_at = $6 WHERE id = $1 AND status IN ('queued', 'running')",
       {id, std::string(to_string(status)), reason, result_json, sql_opt(error), sql_time(at)},
       "invocation");
+}
+
+Result<std::vector<bool>> SqlInvocationRepo::finish_many(
+    const std::vector<InvocationOutcome>& outcomes, Timestamp at) {
+  std::vector<bool> finished(outcomes.size(), false);
+  std::unordered_map<std::string, size_t> where;
+  // PostgreSQL reads an untyped CASE result as text; result is jsonb there.
+  const char* as_json = s_.dialect() == Dialect::postgres ? "::jsonb" : "";
+  for (size_t start = 0; start < outcomes.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(outcomes.size(), start + kRowsPerStatement);
+    SqlParams p;
+    const std::string time = bind(p, sql_time(at));
+    std::string ids, status = "CASE id", reason = "CASE id", result = "CASE id", error = "CASE id";
+    for (size_t i = start; i < end; ++i) {
+      const InvocationOutcome& o = outcomes[i];
+      if (!valid_id(o.id) || where.count(o.id)) continue;  // not_found, like finish
+      where[o.id] = i;
+      const std::string id = bind(p, o.id);
+      ids += (ids.empty() ? "" : ", ") + id;
+      status += " WHEN " + id + " THEN " + bind(p, std::string(to_string(o.status)));
+      reason += " WHEN " + id + " THEN " + bind(p, o.reason);
+      result += " WHEN " + id + " THEN " + bind(p, o.result_json) + as_json;
+      error += " WHEN " + id + " THEN " + bind(p, sql_opt(o.error));
+    }
+    if (ids.empty()) continue;
+    std::string sql = "UPDATE agent_invocations SET status = ";
+    sql += status;
+    sql += " END, reason = ";
+    sql += reason;
+    sql += " END, result = ";
+    sql += result;
+    sql += " END, error = ";
+    sql += error;
+    sql += " END, updated_at = ";
+    sql += time;
+    sql += " WHERE status IN ('queued', 'running') AND id IN (";
+    sql += ids;
+    sql += ") RETURNING id";
+    auto r = s_.query(sql, p);
+    if (!r) return std::move(r).error();
+    for (const auto& row : r->rows) {
+      if (auto it = where.find(row.text(0)); it != where.end()) finished[it->second] = true;
+    }
+  }
+  return finished;
 }
 
 // ---- actions ----

@@ -367,6 +367,32 @@ Result<std::optional<Timestamp>> SqlJobRepo::earliest_queued(const CancelFilter&
   return r->rows.front().opt_time(0);
 }
 
+Result<std::map<std::string, Timestamp>> SqlJobRepo::earliest_queued_by_consumer(
+    const std::string& creator_id, const std::string& kind,
+    const std::vector<std::string>& consumer_ids) {
+  std::map<std::string, Timestamp> due;
+  if (!valid_id(creator_id)) return due;
+  std::vector<std::string> wanted;
+  for (const auto& id : consumer_ids) {
+    if (valid_id(id)) wanted.push_back(id);
+  }
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  for (size_t start = 0; start < wanted.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
+    SqlParams p;
+    std::string sql = "SELECT consumer_id, MIN(run_at) FROM jobs WHERE status = 'queued'";
+    sql += " AND creator_id = " + bind(p, creator_id);
+    sql += " AND kind = " + bind(p, kind);
+    sql += " AND consumer_id IN " + bind_in(p, wanted, start, end);
+    sql += " GROUP BY consumer_id";
+    auto r = s_.query(sql, p);
+    if (!r) return std::move(r).error();
+    for (const auto& row : r->rows) due.emplace(row.text(0), row.time(1));
+  }
+  return due;
+}
+
 Result<void> SqlJobRepo::cancel_job(const Tenant& t, const std::string& id, Timestamp now) {
   if (!valid_id(id)) return not_found("job");
   SqlParams params{sql_time(now), id};

@@ -337,6 +337,45 @@ TEST_F(JobRepoTest, RescheduleMovesMatchingQueuedJobsAsNew) {
   EXPECT_EQ(get(b1).status, JobStatus::running);
 }
 
+// The batched look-up behind a worker batch's follow-up checks: per consumer, the
+// earliest queued job of that creator and kind; running jobs, other kinds, other
+// creators and consumers with nothing queued are absent.
+TEST_F(JobRepoTest, EarliestQueuedByConsumerGroupsPerConsumer) {
+  const auto creator = add_creator();
+  const auto other_creator = add_creator();
+  const auto a = add_consumer(creator);
+  const auto b = add_consumer(creator);
+  const auto c = add_consumer(creator);
+  const auto theirs = add_consumer(other_creator);
+  const Timestamp t0 = now();
+  auto add = [&](const std::string& creator_id, const std::string& consumer, const char* kind,
+                 Timestamp at) {
+    auto j = make_job(kind);
+    j.consumer_id = consumer;
+    j.creator_id = creator_id;
+    j.run_at = at;
+    return enqueue(j);
+  };
+  add(creator, a, "agent.followup", t0 + 48h);
+  add(creator, a, "agent.followup", t0 + 24h);
+  add(creator, a, "agent.invoke", t0 + 1h);  // another kind
+  add(creator, b, "agent.followup", t0 + 72h);
+  add(other_creator, theirs, "agent.followup", t0 + 2h);
+  const auto c_job = add(creator, c, "agent.followup", t0);
+  auto running = claim("w", 10);  // c's job, the only one due: running, so not pending
+  ASSERT_EQ(running.size(), 1u);
+  EXPECT_EQ(running[0].id, c_job);
+
+  auto tx = write();
+  auto due = tx->jobs().earliest_queued_by_consumer(creator, "agent.followup",
+                                                    {a, b, c, theirs, a, "junk"});
+  ASSERT_OK(due);
+  EXPECT_EQ(*due, (std::map<std::string, Timestamp>{{a, t0 + 24h}, {b, t0 + 72h}}));
+  auto none = tx->jobs().earliest_queued_by_consumer("junk", "agent.followup", {a});
+  ASSERT_OK(none);
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_F(JobRepoTest, CancelQueuedJobsOfAKindForAConsumer) {
   const auto creator = add_creator();
   const auto a = add_consumer(creator);

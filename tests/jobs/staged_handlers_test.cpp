@@ -305,5 +305,68 @@ TEST_F(WorkerPoolTest, StagedBatchHandlerShortOrThrowingFailsTheAttempt) {
   EXPECT_NE(thrown.last_error->find("handler threw: boom"), std::string::npos);
 }
 
+// A merging handler's held jobs are written by one call of `together` (only the jobs
+// whose outcome was fine); when that call fails, each job's own effects run instead, so
+// nothing is lost and nothing is written twice.
+TEST_F(WorkerPoolTest, MergingBatchHandlerWritesTogetherAndFallsBackAlone) {
+  for (bool fail_together : {false, true}) {
+    SCOPED_TRACE(fail_together ? "together fails" : "together works");
+    const std::string kind = fail_together ? "test.merge_fails" : "test.merge";
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) ids.push_back(enqueue(make_job(kind)));
+    std::mutex mu;
+    std::vector<std::vector<std::size_t>> together_calls;
+    std::atomic<int> alone{0};
+    auto o = options(1);
+    o.batch_size = 8;
+    WorkerPool pool(*store_, clock_, o);
+    pool.register_merging_batch_handler(kind, [&](const std::vector<Job>& jobs) {
+      jobs::StagedBatch batch;
+      for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (i == 1 && jobs[i].attempts == 1) {  // its first attempt fails: not merged
+          batch.each.emplace_back(Error::unavailable("first try fails"));
+          continue;
+        }
+        batch.each.emplace_back(jobs::JobEffects([&, job = jobs[i]](store::Tx& tx) {
+          ++alone;
+          return tx.jobs().enqueue(effect_of(job, "pool"), now());
+        }));
+      }
+      batch.together = [&, jobs](store::Tx& tx, const std::vector<std::size_t>& which) {
+        {
+          std::lock_guard lk(mu);
+          together_calls.push_back(which);
+        }
+        if (fail_together) return Result<void>(Error::internal("merged write failed"));
+        std::vector<store::NewJob> rows;
+        for (std::size_t i : which) rows.push_back(effect_of(jobs[i], "pool"));
+        return tx.jobs().enqueue_many(rows, now());
+      };
+      return batch;
+    });
+    pool.start();
+    EXPECT_TRUE(eventually([&] {
+      return std::all_of(ids.begin(), ids.end(), [&](const auto& id) { return completed(id); });
+    }));
+    pool.stop();
+    std::multiset<std::string> want;
+    for (const auto& id : ids) want.insert(effect_key(id, "pool"));
+    std::multiset<std::string> got;
+    for (const auto& row : effect_rows()) {
+      if (want.count(row)) got.insert(row);
+    }
+    EXPECT_EQ(got, want) << "every job's effect exactly once";
+    std::lock_guard lk(mu);
+    ASSERT_FALSE(together_calls.empty());
+    EXPECT_EQ(together_calls.front(), (std::vector<std::size_t>{0, 2, 3, 4}))
+        << "the failed job is left out";
+    if (fail_together) {
+      EXPECT_EQ(alone.load(), 5) << "each job written alone after the merged write failed";
+    } else {
+      EXPECT_EQ(alone.load(), 0);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ca::test

@@ -316,6 +316,59 @@ TEST_F(AgentsStoreTest, InvocationsLifecycleFiltersAndTenancy) {
   EXPECT_TRUE(all->next_after_id);
 }
 
+// finish_many is finish for a worker's whole batch: the same fence (only undecided ones),
+// one flag per outcome, JSON results stored as JSON on both databases.
+TEST_F(AgentsStoreTest, FinishManyDecidesOnlyUndecidedInvocations) {
+  auto creator = add_creator();
+  auto consumer = add_consumer(creator);
+  auto a = make_agent(creator, {"page_view"});
+  add_agent(a);
+  auto event = add_event(creator, consumer);
+  auto queued = make_invocation(a, consumer, event);
+  auto running = make_invocation(a, consumer, event);
+  auto decided = make_invocation(a, consumer, event);
+  {
+    auto tx = write();
+    ASSERT_OK(tx->invocations().insert_many({queued, running, decided}));
+    ASSERT_OK(tx->invocations().update_status(running.id, InvocationStatus::running, now()));
+    ASSERT_OK(tx->invocations().finish(decided.id, InvocationStatus::completed, "first", "{}",
+                                       std::nullopt, now()));
+    ASSERT_OK(tx->commit());
+  }
+  const Timestamp at = now() + std::chrono::seconds(5);
+  std::vector<store::InvocationOutcome> outcomes = {
+      {queued.id, InvocationStatus::completed, "sent a hello", R"({"act":true,"actions":[]})",
+       std::nullopt},
+      {decided.id, InvocationStatus::failed, "again", "{}", std::string("late")},
+      {new_id(), InvocationStatus::completed, "nobody", "{}", std::nullopt},
+      {"not-a-uuid", InvocationStatus::completed, "junk", "{}", std::nullopt},
+      {running.id, InvocationStatus::failed, "agent error", "{}", std::string("timeout")},
+  };
+  {
+    auto tx = write();
+    auto finished = tx->invocations().finish_many(outcomes, at);
+    ASSERT_OK(finished);
+    EXPECT_EQ(*finished, (std::vector<bool>{true, false, false, false, true}));
+    ASSERT_OK(tx->commit());
+  }
+  auto tx = read();
+  auto q = tx->invocations().get(Tenant::admin(), queued.id);
+  ASSERT_OK(q);
+  EXPECT_EQ(q->status, InvocationStatus::completed);
+  EXPECT_EQ(q->reason, "sent a hello");
+  EXPECT_EQ(js(q->result_json), js(R"({"act":true,"actions":[]})"));
+  EXPECT_FALSE(q->error);
+  EXPECT_EQ(q->updated_at, at);
+  auto r = tx->invocations().get(Tenant::admin(), running.id);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->status, InvocationStatus::failed);
+  EXPECT_EQ(r->error, "timeout");
+  auto d = tx->invocations().get(Tenant::admin(), decided.id);
+  ASSERT_OK(d);
+  EXPECT_EQ(d->status, InvocationStatus::completed) << "decided once: left alone";
+  EXPECT_EQ(d->reason, "first");
+}
+
 TEST_F(AgentsStoreTest, ActionsInsertGetListAndTenancy) {
   auto creator = add_creator();
   auto other = add_creator("B");
