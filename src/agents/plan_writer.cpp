@@ -51,35 +51,29 @@ std::string followup_payload(const FollowupRequest& f, const Invocation& inv) {
                                   {"payload", f.payload_json}});
 }
 
-using ConsumerKey = std::pair<std::string, std::string>;  // creator, consumer
-
-// The follow-ups of these decisions: one pending follow-up per consumer. A pending job
+// The follow-ups of these decisions (one SELECT): one pending follow-up per consumer. A pending job
 // due no later than a request is left alone: it fires first, the agent re-checks and
 // plans the next one from the newer activity. So a returning consumer costs a read here,
 // not a jobs-table write on every event. Only an earlier request (a shorter window) moves
 // it. (Two agents with follow-ups for one consumer share that slot.) New jobs are
-// appended to `jobs`.
+// appended to `jobs`. (A consumer id names one creator's consumer.)
 Result<void> plan_followups(store::Tx& tx, const std::vector<const DecidedInvocation*>& decided,
                             IdGenerator& ids, Timestamp now, std::vector<store::NewJob>& jobs) {
-  std::map<std::string, std::vector<std::string>> consumers_by_creator;
+  std::vector<std::string> consumers;
   for (const auto* d : decided) {
     const Invocation& inv = *d->invocation;
-    if ((*d->decision)->followup && inv.consumer_id) {
-      consumers_by_creator[inv.creator_id].push_back(*inv.consumer_id);
-    }
+    if ((*d->decision)->followup && inv.consumer_id) consumers.push_back(*inv.consumer_id);
   }
-  std::map<ConsumerKey, Timestamp> pending;  // due of the queued follow-up in the database
-  for (const auto& [creator, consumers] : consumers_by_creator) {
-    auto due = tx.jobs().earliest_queued_by_consumer(creator, kFollowupJobKind, consumers);
-    if (!due) return std::move(due).error();
-    for (auto& [consumer, at] : *due) pending.emplace(ConsumerKey{creator, consumer}, at);
-  }
-  std::map<ConsumerKey, std::size_t> planned;  // a new follow-up job of this call
+  if (consumers.empty()) return ok();
+  // Due of each consumer's queued follow-up in the database.
+  auto pending = tx.jobs().earliest_queued_by_consumer(kFollowupJobKind, consumers);
+  if (!pending) return std::move(pending).error();
+  std::map<std::string, std::size_t> planned;  // a new follow-up job of this call
   for (const auto* d : decided) {
     const Invocation& inv = *d->invocation;
     const auto& f = (*d->decision)->followup;
     if (!f || !inv.consumer_id) continue;
-    const ConsumerKey key{inv.creator_id, *inv.consumer_id};
+    const std::string& key = *inv.consumer_id;
     if (auto it = planned.find(key); it != planned.end()) {
       store::NewJob& job = jobs[it->second];
       if (job.run_at > f->due_at) {
@@ -88,7 +82,7 @@ Result<void> plan_followups(store::Tx& tx, const std::vector<const DecidedInvoca
       }
       continue;
     }
-    if (auto it = pending.find(key); it != pending.end()) {
+    if (auto it = pending->find(key); it != pending->end()) {
       if (it->second <= f->due_at) continue;
       store::CancelFilter filter;
       filter.creator_id = inv.creator_id;

@@ -28,7 +28,7 @@ struct DecidedInvocation {
 // Finishes the invocations that still are undecided (one UPDATE; one already decided by
 // an earlier run of its job is skipped with everything else it would write), then writes
 // the plans of the decided ones: actions in one INSERT, the pending follow-ups looked up
-// with one SELECT per creator, and every send and follow-up job in one INSERT.
+// with one SELECT, and every send and follow-up job in one INSERT.
 Result<void> write_decisions(store::Tx& tx, const std::vector<DecidedInvocation>& decided,
                              IdGenerator& ids, Timestamp now);
 

@@ -377,6 +377,8 @@ std::optional<std::vector<Job>> WorkerPool::finish(std::vector<Finished>& done,
     return ok();
   });
   if (!together) {
+    spdlog::warn("jobs: the outcome transaction of {} jobs failed, recording them one by one: {}",
+                 done.size(), together.error().message);
     claimed.reset();  // rolled back with the outcomes
     // One transaction per job: the good ones land; a job whose effects cannot be written
     // becomes a failed attempt (retried with backoff, like a handler error).

@@ -368,10 +368,8 @@ Result<std::optional<Timestamp>> SqlJobRepo::earliest_queued(const CancelFilter&
 }
 
 Result<std::map<std::string, Timestamp>> SqlJobRepo::earliest_queued_by_consumer(
-    const std::string& creator_id, const std::string& kind,
-    const std::vector<std::string>& consumer_ids) {
+    const std::string& kind, const std::vector<std::string>& consumer_ids) {
   std::map<std::string, Timestamp> due;
-  if (!valid_id(creator_id)) return due;
   std::vector<std::string> wanted;
   for (const auto& id : consumer_ids) {
     if (valid_id(id)) wanted.push_back(id);
@@ -382,7 +380,6 @@ Result<std::map<std::string, Timestamp>> SqlJobRepo::earliest_queued_by_consumer
     const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
     SqlParams p;
     std::string sql = "SELECT consumer_id, MIN(run_at) FROM jobs WHERE status = 'queued'";
-    sql += " AND creator_id = " + bind(p, creator_id);
     sql += " AND kind = " + bind(p, kind);
     sql += " AND consumer_id IN " + bind_in(p, wanted, start, end);
     sql += " GROUP BY consumer_id";

@@ -30,8 +30,7 @@ class SqlJobRepo final : public JobRepo {
                          const std::string& payload_json, Timestamp now) override;
   Result<std::optional<Timestamp>> earliest_queued(const CancelFilter& filter) override;
   Result<std::map<std::string, Timestamp>> earliest_queued_by_consumer(
-      const std::string& creator_id, const std::string& kind,
-      const std::vector<std::string>& consumer_ids) override;
+      const std::string& kind, const std::vector<std::string>& consumer_ids) override;
   Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) override;
   Result<std::optional<Timestamp>> next_run_at(const std::string& queue, Timestamp after) override;
   Result<int> purge_finished(const std::string& queue, Timestamp before, int limit) override;

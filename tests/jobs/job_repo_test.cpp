@@ -338,8 +338,8 @@ TEST_F(JobRepoTest, RescheduleMovesMatchingQueuedJobsAsNew) {
 }
 
 // The batched look-up behind a worker batch's follow-up checks: per consumer, the
-// earliest queued job of that creator and kind; running jobs, other kinds, other
-// creators and consumers with nothing queued are absent.
+// earliest queued job of that kind; running jobs, other kinds and consumers with nothing
+// queued are absent, whichever creator they belong to.
 TEST_F(JobRepoTest, EarliestQueuedByConsumerGroupsPerConsumer) {
   const auto creator = add_creator();
   const auto other_creator = add_creator();
@@ -367,11 +367,13 @@ TEST_F(JobRepoTest, EarliestQueuedByConsumerGroupsPerConsumer) {
   EXPECT_EQ(running[0].id, c_job);
 
   auto tx = write();
-  auto due = tx->jobs().earliest_queued_by_consumer(creator, "agent.followup",
-                                                    {a, b, c, theirs, a, "junk"});
+  auto due = tx->jobs().earliest_queued_by_consumer("agent.followup", {a, b, c, a, "junk"});
   ASSERT_OK(due);
   EXPECT_EQ(*due, (std::map<std::string, Timestamp>{{a, t0 + 24h}, {b, t0 + 72h}}));
-  auto none = tx->jobs().earliest_queued_by_consumer("junk", "agent.followup", {a});
+  auto theirs_due = tx->jobs().earliest_queued_by_consumer("agent.followup", {theirs});
+  ASSERT_OK(theirs_due);
+  EXPECT_EQ(*theirs_due, (std::map<std::string, Timestamp>{{theirs, t0 + 2h}}));
+  auto none = tx->jobs().earliest_queued_by_consumer("agent.invite", {a, b});
   ASSERT_OK(none);
   EXPECT_TRUE(none->empty());
 }
