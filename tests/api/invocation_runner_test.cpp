@@ -6,10 +6,13 @@
 #include <memory>
 
 #include "agents/invocation_runner.hpp"
+#include "agents/plan_writer.hpp"
 #include "ingest/agent_dispatch.hpp"
 #include "ingest/event_request.hpp"
+#include "ingest/group_commit.hpp"
 #include "ingest/ingest_service.hpp"
 #include "store/agent_repo.hpp"
+#include "store/event_repo.hpp"
 #include "store/job_repo.hpp"
 #include "support/test_db.hpp"
 
@@ -42,11 +45,12 @@ class InvocationRunnerTest : public ::testing::Test {
         std::make_unique<agents::InvocationRunner>(*store_, clock_, ids_, agents::RuntimeOptions{});
   }
 
-  void ingest_view() {
+  void ingest_view(const std::string& visitor = "v1",
+                   const std::string& whatsapp = "+919812345678") {
     ingest::EventRequest req;
     req.type = "page_view";
-    req.consumer.external_id = "v1";
-    req.consumer.whatsapp = "+919812345678";
+    req.consumer.external_id = visitor;
+    req.consumer.whatsapp = whatsapp;
     req.fingerprint = ids_.next();
     auto out = ingest_->ingest(Tenant::creator(creator_.id), req);
     ASSERT_TRUE(out.ok()) << out.error().message;
@@ -156,6 +160,150 @@ TEST_F(InvocationRunnerTest, ARerunOfAFinishedInvocationPlansNothingTwice) {
   ASSERT_TRUE(runner_->run_invoke(jobs->front()).ok());
   ASSERT_TRUE(runner_->run_invoke(jobs->front()).ok());
   EXPECT_EQ(count_actions(), 1);
+}
+
+// A worker's claimed batch written together (one UPDATE, one follow-up SELECT, one INSERT
+// each): the same rows as each job written alone, and a re-run plans nothing twice.
+TEST_F(InvocationRunnerTest, ABatchWrittenTogetherPlansLikeEachJobAlone) {
+  constexpr int kVisitors = 5;
+  for (int i = 0; i < kVisitors; ++i) {
+    ingest_view("batch-" + std::to_string(i), "+9198123456" + std::to_string(10 + i));
+  }
+  store::ClaimRequest claim;
+  claim.worker_id = "w1";
+  claim.limit = 32;
+  claim.now = clock_.now();
+  auto jobs = store::in_tx(*store_, store::TxMode::write,
+                           [&](store::Tx& tx) { return tx.jobs().claim(claim); });
+  ASSERT_TRUE(jobs.ok());
+  ASSERT_EQ(jobs->size(), static_cast<size_t>(kVisitors));
+  auto staged = runner_->prepare_invokes(*jobs);
+  ASSERT_EQ(staged.each.size(), static_cast<size_t>(kVisitors));
+  ASSERT_TRUE(staged.together);
+  std::vector<size_t> all;
+  for (size_t i = 0; i < jobs->size(); ++i) {
+    ASSERT_TRUE(staged.each[i].ok()) << staged.each[i].error().message;
+    all.push_back(i);
+  }
+  auto write_all = [&] {
+    return store::in_tx(*store_, store::TxMode::write,
+                        [&](store::Tx& tx) { return staged.together(tx, all); });
+  };
+  ASSERT_TRUE(write_all().ok());
+  EXPECT_EQ(count_actions(), kVisitors);  // a first-view nudge each
+  EXPECT_EQ(queued_followups(), kVisitors) << "one inactivity check per consumer";
+  // Written again (the worker died before completing its jobs): nothing twice.
+  ASSERT_TRUE(write_all().ok());
+  for (const auto& e : staged.each) {
+    auto alone =
+        store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) { return (*e)(tx); });
+    ASSERT_TRUE(alone.ok());
+  }
+  EXPECT_EQ(count_actions(), kVisitors);
+  EXPECT_EQ(queued_followups(), kVisitors);
+  auto invocations = store::in_tx(*store_, store::TxMode::read, [&](store::Tx& tx) {
+    return tx.invocations().list(Tenant::admin(), {}, PageRequest{});
+  });
+  ASSERT_TRUE(invocations.ok());
+  ASSERT_EQ(invocations->items.size(), static_cast<size_t>(kVisitors));
+  for (const auto& inv : invocations->items) EXPECT_EQ(inv.status, InvocationStatus::completed);
+}
+
+// Two decisions for one consumer in one write (two agents, say) share the consumer's one
+// pending follow-up: the earlier due wins, within the write and against the database.
+TEST_F(InvocationRunnerTest, OneWriteKeepsOneFollowUpPerConsumerAtTheEarliestDue) {
+  using agents::Decision;
+  ingest_view();  // the consumer, with a queued invoke job (not run here)
+  auto consumer = store::in_tx(*store_, store::TxMode::read, [&](store::Tx& tx) {
+    return tx.consumers().find_by(creator_.id, store::ConsumerKey::external_id, "v1");
+  });
+  ASSERT_TRUE(consumer.ok() && *consumer);
+  const std::string consumer_id = (*consumer)->id;
+  auto decided_at = [&](std::chrono::hours in) {
+    Decision d;
+    d.reason = "later";
+    d.followup = agents::FollowupRequest{"reengagement", clock_.now() + in, "k", "{}"};
+    return Result<Decision>(d);
+  };
+  auto invocation = [&] {
+    Invocation inv;
+    inv.id = ids_.next();
+    inv.creator_id = creator_.id;
+    inv.agent_id = agent_.id;
+    inv.consumer_id = consumer_id;
+    inv.status = InvocationStatus::completed;
+    inv.created_at = inv.updated_at = clock_.now();
+    return inv;
+  };
+  auto write = [&](std::vector<std::pair<Invocation, Result<Decision>>>& items) {
+    return store::in_tx(*store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+      std::vector<agents::DecidedInvocation> decided;
+      for (auto& [inv, decision] : items) {
+        CA_CHECK(tx.invocations().insert(inv));
+        decided.push_back(agents::DecidedInvocation{&inv, &agent_, &decision, false});
+      }
+      return agents::write_decisions(tx, decided, ids_, clock_.now());
+    });
+  };
+  auto due_of_followups = [&] {
+    store::JobFilter f;
+    f.status = store::JobStatus::queued;
+    f.kind = agents::kFollowupJobKind;
+    auto j = store::in_tx(*store_, store::TxMode::read, [&](store::Tx& tx) {
+      return tx.jobs().list(Tenant::admin(), f, PageRequest{});
+    });
+    std::vector<Timestamp> out;
+    if (j.ok()) {
+      for (const auto& job : j->items) out.push_back(job.run_at);
+    }
+    return out;
+  };
+  std::vector<std::pair<Invocation, Result<Decision>>> first{
+      {invocation(), decided_at(std::chrono::hours(72))},
+      {invocation(), decided_at(std::chrono::hours(48))},
+      {invocation(), decided_at(std::chrono::hours(96))}};
+  ASSERT_TRUE(write(first).ok());
+  EXPECT_EQ(due_of_followups(), std::vector<Timestamp>{clock_.now() + std::chrono::hours(48)});
+  std::vector<std::pair<Invocation, Result<Decision>>> second{
+      {invocation(), decided_at(std::chrono::hours(60))},
+      {invocation(), decided_at(std::chrono::hours(24))}};
+  ASSERT_TRUE(write(second).ok());
+  EXPECT_EQ(due_of_followups(), std::vector<Timestamp>{clock_.now() + std::chrono::hours(24)})
+      << "the pending one moved earlier, no second one";
+}
+
+// Batch requests share the group committer's queue, counted in events: a batch that does
+// not fit is turned away whole (503), and nothing of it is stored.
+TEST_F(InvocationRunnerTest, GroupCommitTurnsAwayABatchThatDoesNotFitWhole) {
+  ingest::GroupCommitOptions options;
+  options.queue_capacity = 4;
+  ingest::GroupCommitter committer(*ingest_, options);
+  auto batch = [&](int n, const std::string& prefix) {
+    std::vector<ingest::EventRequest> reqs(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      reqs[static_cast<size_t>(i)].type = "page_view";
+      reqs[static_cast<size_t>(i)].consumer.external_id = prefix + std::to_string(i);
+      reqs[static_cast<size_t>(i)].fingerprint = ids_.next();
+    }
+    return reqs;
+  };
+  auto big = batch(5, "big-");
+  auto refused = committer.submit_batch(Tenant::creator(creator_.id), big);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::unavailable);
+  EXPECT_EQ(committer.stats().refused, 1u);
+
+  auto small = batch(3, "small-");
+  auto stored = committer.submit_batch(Tenant::creator(creator_.id), small);
+  ASSERT_TRUE(stored.ok()) << stored.error().message;
+  ASSERT_EQ(stored->size(), 3u);
+  for (const auto& r : *stored) EXPECT_TRUE(r.ok() && !r->duplicate);
+  auto events = store::in_tx(*store_, store::TxMode::read, [&](store::Tx& tx) {
+    return tx.events().list(Tenant::creator(creator_.id), {}, PageRequest{});
+  });
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->items.size(), 3u) << "the refused batch stored nothing";
+  EXPECT_EQ(committer.stats().events, 3u);
 }
 
 }  // namespace
