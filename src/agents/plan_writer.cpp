@@ -51,12 +51,12 @@ std::string followup_payload(const FollowupRequest& f, const Invocation& inv) {
                                   {"payload", f.payload_json}});
 }
 
-// The follow-ups of these decisions (one SELECT): one pending follow-up per consumer. A pending job
-// due no later than a request is left alone: it fires first, the agent re-checks and
-// plans the next one from the newer activity. So a returning consumer costs a read here,
-// not a jobs-table write on every event. Only an earlier request (a shorter window) moves
-// it. (Two agents with follow-ups for one consumer share that slot.) New jobs are
-// appended to `jobs`. (A consumer id names one creator's consumer.)
+// The follow-ups of these decisions, with one SELECT: one pending follow-up per consumer.
+// A pending job due no later than a request is left alone: it fires first, the agent
+// re-checks and plans the next one from the newer activity. So a returning consumer costs
+// a read here, not a jobs-table write on every event. Only an earlier request (a shorter
+// window) moves it. (Two agents with follow-ups for one consumer share that slot.) New
+// jobs are appended to `jobs`.
 Result<void> plan_followups(store::Tx& tx, const std::vector<const DecidedInvocation*>& decided,
                             IdGenerator& ids, Timestamp now, std::vector<store::NewJob>& jobs) {
   std::vector<std::string> consumers;

@@ -16,8 +16,8 @@
 
 namespace ca::agents {
 
-// One decided invocation. `finish`: the invocation row is already decided by this
-// transaction's caller (a follow-up's new row) and needs no finishing UPDATE.
+// One decided invocation. `finish` false: the caller inserted its row already decided (a
+// follow-up's invocation), so there is nothing to finish, only the plan to write.
 struct DecidedInvocation {
   const Invocation* invocation = nullptr;
   const ca::Agent* agent = nullptr;

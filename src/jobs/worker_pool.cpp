@@ -304,7 +304,8 @@ Result<void> WorkerPool::apply_effects(store::Tx& tx, Finished& f) {
 }
 
 // The whole batch in the caller's transaction: every succeeded job completed by one
-// statement, then each job's effects (only where the lease held) or its failure.
+// statement, then each job's effects (only where the lease held; a merging handler's
+// held jobs by one call of its merged effects) or its failure.
 Result<void> WorkerPool::record_batch(store::Tx& tx, std::vector<Finished>& done,
                                       const std::vector<std::optional<Timestamp>>& retry_at,
                                       std::vector<Result<void>>& recorded, Timestamp now) {

@@ -157,7 +157,8 @@ class WorkerPool {
   // Runs a held job's effects; an error or exception marks effects_failed.
   Result<void> apply_effects(store::Tx& tx, Finished& f);
   // The batch in one transaction: one complete_many for the succeeded jobs, then each job's
-  // effects (where the lease held) or failure. Stops at the first non-conflict error.
+  // effects (where the lease held; a merging handler's jobs in one call) or failure.
+  // Stops at the first non-conflict error.
   Result<void> record_batch(store::Tx& tx, std::vector<Finished>& done,
                             const std::vector<std::optional<Timestamp>>& retry_at,
                             std::vector<Result<void>>& recorded, Timestamp now);
