@@ -273,11 +273,16 @@ void WorkerPool::run_jobs(const std::string& kind, const std::vector<Job>& jobs,
       continue;
     }
     if (it == handlers_.end()) {
-      done.push_back(Finished{job, Error::internal("no handler for job kind '" + kind + "'")});
+      done.push_back(
+          Finished{job, Error::internal("no handler for job kind '" + kind + "'"), false, {}, 0});
       continue;
     }
     done.push_back(
-        Finished{job, guarded("handler", [&]() -> Result<JobEffects> { return it->second(job); })});
+        Finished{job,
+                 guarded("handler", [&]() -> Result<JobEffects> { return it->second(job); }),
+                 false,
+                 {},
+                 0});
   }
 }
 
@@ -337,13 +342,14 @@ Result<void> WorkerPool::record_batch(store::Tx& tx, std::vector<Finished>& done
     }
     if (!recorded[i] && recorded[i].error().code != ErrorCode::conflict) return recorded[i];
   }
-  for (const auto& [together, at] : merged) {
+  for (const auto& group : merged) {
+    const MergedEffects& together = *group.first;
     std::vector<std::size_t> which;
-    which.reserve(at.size());
-    for (std::size_t i : at) which.push_back(done[i].index);
+    which.reserve(group.second.size());
+    for (std::size_t i : group.second) which.push_back(done[i].index);
     // Any failure rolls the batch back; finish() then writes each job on its own, where
     // a job whose effects fail becomes a failed attempt.
-    CA_CHECK(guarded("effects", [&] { return (*together)(tx, which); }));
+    CA_CHECK(guarded("effects", [&] { return together(tx, which); }));
   }
   return ok();
 }

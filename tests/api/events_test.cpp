@@ -284,7 +284,9 @@ TEST_F(EventsTest, ConcurrentBatchesEachGetTheirOwnResults) {
         ASSERT_TRUE(res.as_object().contains("id")) << boost::json::serialize(res);
         ids[static_cast<size_t>(t)][static_cast<size_t>(i)] = str(res.at("id"));
         if (i == kEvents - 1 && !res.at("duplicate").as_bool()) ++shared_created;
-        if (i != kEvents - 1) EXPECT_FALSE(res.at("duplicate").as_bool());
+        if (i != kEvents - 1) {
+          EXPECT_FALSE(res.at("duplicate").as_bool());
+        }
       }
     });
   }
