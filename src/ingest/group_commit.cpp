@@ -30,23 +30,11 @@ Result<IngestOutcome> GroupCommitter::submit(const Tenant& tenant, const EventRe
 
 Result<std::vector<Result<IngestOutcome>>> GroupCommitter::submit_batch(
     const Tenant& tenant, const std::vector<EventRequest>& reqs) {
-  std::vector<Result<IngestOutcome>> results(reqs.size(), Error::internal("not attempted"));
-  std::vector<IngestItem> items;
-  std::vector<size_t> where;
-  for (size_t i = 0; i < reqs.size(); ++i) {
-    auto c = service_.creator_for(tenant, reqs[i]);
-    if (!c) {
-      results[i] = std::move(c).error();
-      continue;
-    }
-    items.push_back(IngestItem{std::move(*c), &reqs[i]});
-    where.push_back(i);
-  }
-  if (items.empty()) return results;
-  auto stored = run(std::move(items));
+  BatchItems b = service_.batch_items(tenant, reqs);
+  if (b.items.empty()) return std::move(b.results);
+  auto stored = run(std::move(b.items));
   if (!stored) return std::move(stored).error();
-  for (size_t j = 0; j < stored->size(); ++j) results[where[j]] = std::move((*stored)[j]);
-  return results;
+  return std::move(b).with(std::move(*stored));
 }
 
 Result<std::vector<Result<IngestOutcome>>> GroupCommitter::run(std::vector<IngestItem> items) {

@@ -82,23 +82,26 @@ Result<IngestOutcome> IngestService::ingest_item(const IngestItem& item) {
   return last;
 }
 
-std::vector<Result<IngestOutcome>> IngestService::ingest_batch(
-    const Tenant& tenant, const std::vector<EventRequest>& reqs) {
-  std::vector<Result<IngestOutcome>> results(reqs.size(), Error::internal("not attempted"));
-  std::vector<IngestItem> items;
-  std::vector<size_t> where;
+BatchItems IngestService::batch_items(const Tenant& tenant, const std::vector<EventRequest>& reqs) {
+  BatchItems b;
+  b.results.assign(reqs.size(), Error::internal("not attempted"));
   for (size_t i = 0; i < reqs.size(); ++i) {
     auto c = creator_for(tenant, reqs[i]);
     if (!c) {
-      results[i] = std::move(c).error();
+      b.results[i] = std::move(c).error();
       continue;
     }
-    items.push_back(IngestItem{std::move(*c), &reqs[i]});
-    where.push_back(i);
+    b.items.push_back(IngestItem{std::move(*c), &reqs[i]});
+    b.at.push_back(i);
   }
-  auto stored = ingest_items(items);
-  for (size_t j = 0; j < stored.size(); ++j) results[where[j]] = std::move(stored[j]);
-  return results;
+  return b;
+}
+
+std::vector<Result<IngestOutcome>> IngestService::ingest_batch(
+    const Tenant& tenant, const std::vector<EventRequest>& reqs) {
+  BatchItems b = batch_items(tenant, reqs);
+  auto stored = ingest_items(b.items);
+  return std::move(b).with(std::move(stored));
 }
 
 std::vector<Result<IngestOutcome>> IngestService::ingest_items(

@@ -47,6 +47,20 @@ struct IngestItem {
   const EventRequest* request = nullptr;
 };
 
+// A batch's requests as items: the ones whose creator resolved, `at[j]` being item j's
+// place in the request list; the others already have their error in `results`.
+struct BatchItems {
+  std::vector<IngestItem> items;
+  std::vector<size_t> at;
+  std::vector<Result<IngestOutcome>> results;  // one slot per request
+
+  // The results with each item's outcome (one per item, in order) in its request's slot.
+  std::vector<Result<IngestOutcome>> with(std::vector<Result<IngestOutcome>> stored) && {
+    for (size_t j = 0; j < stored.size(); ++j) results[at[j]] = std::move(stored[j]);
+    return std::move(results);
+  }
+};
+
 class IngestService {
  public:
   IngestService(store::Store& store, const Clock& clock, IdGenerator& ids,
@@ -55,6 +69,8 @@ class IngestService {
 
   // The creator an event belongs to: the key's creator, or `creator_id` for admin keys.
   Result<std::string> creator_for(const Tenant& tenant, const EventRequest& req);
+  // creator_for of every request of a batch.
+  BatchItems batch_items(const Tenant& tenant, const std::vector<EventRequest>& reqs);
 
   // conflict (field "id") when the key was used with another body; not_found for a
   // consumer_id or creator_id the tenant cannot see.

@@ -56,16 +56,21 @@ class InvocationRunnerTest : public ::testing::Test {
     ASSERT_TRUE(out.ok()) << out.error().message;
   }
 
+  // Up to `limit` due jobs, claimed now as worker `worker`.
+  Result<std::vector<store::Job>> claim(const std::string& worker, int limit) {
+    store::ClaimRequest req;
+    req.worker_id = worker;
+    req.limit = limit;
+    req.now = clock_.now();
+    return store::in_tx(*store_, store::TxMode::write,
+                        [&](store::Tx& tx) { return tx.jobs().claim(req); });
+  }
+
   // Claims and runs every due job of the given kind; returns how many ran.
   int run_due(const std::string& kind) {
     int ran = 0;
     for (;;) {
-      store::ClaimRequest claim;
-      claim.worker_id = "test";
-      claim.limit = 1;
-      claim.now = clock_.now();
-      auto jobs = store::in_tx(*store_, store::TxMode::write,
-                               [&](store::Tx& tx) { return tx.jobs().claim(claim); });
+      auto jobs = claim("test", 1);
       EXPECT_TRUE(jobs.ok());
       if (!jobs.ok() || jobs->empty()) return ran;
       const store::Job& job = jobs->front();
@@ -147,12 +152,7 @@ TEST_F(InvocationRunnerTest, InactivityFollowUpReengagesOnlyAConsumerWhoStayedAw
 
 TEST_F(InvocationRunnerTest, ARerunOfAFinishedInvocationPlansNothingTwice) {
   ingest_view();
-  store::ClaimRequest claim;
-  claim.worker_id = "w1";
-  claim.limit = 1;
-  claim.now = clock_.now();
-  auto jobs = store::in_tx(*store_, store::TxMode::write,
-                           [&](store::Tx& tx) { return tx.jobs().claim(claim); });
+  auto jobs = claim("w1", 1);
   ASSERT_TRUE(jobs.ok());
   ASSERT_EQ(jobs->size(), 1u);
   // The worker dies after its transaction committed but before completing the job:
@@ -169,12 +169,7 @@ TEST_F(InvocationRunnerTest, ABatchWrittenTogetherPlansLikeEachJobAlone) {
   for (int i = 0; i < kVisitors; ++i) {
     ingest_view("batch-" + std::to_string(i), "+9198123456" + std::to_string(10 + i));
   }
-  store::ClaimRequest claim;
-  claim.worker_id = "w1";
-  claim.limit = 32;
-  claim.now = clock_.now();
-  auto jobs = store::in_tx(*store_, store::TxMode::write,
-                           [&](store::Tx& tx) { return tx.jobs().claim(claim); });
+  auto jobs = claim("w1", 32);
   ASSERT_TRUE(jobs.ok());
   ASSERT_EQ(jobs->size(), static_cast<size_t>(kVisitors));
   auto staged = runner_->prepare_invokes(*jobs);
