@@ -82,8 +82,8 @@ Result<void> SqlConsumerRepo::insert_many(const std::vector<Consumer>& consumers
                {c.id, c.creator_id, std::string("new"), 0.0, std::string("{}"), std::string("{}"),
                 std::int64_t{1}, sql_time(c.created_at)});
     }
-    CA_CHECK(run(s_, sql, p));
-    if (contexts == NewContexts::insert) CA_CHECK(run(s_, context_sql, cp));
+    CA_CHECK(run_later(s_, sql, p));
+    if (contexts == NewContexts::insert) CA_CHECK(run_later(s_, context_sql, cp));
   }
   for (const auto& c : consumers) {
     for (const auto& [channel, consent] : c.consent) {

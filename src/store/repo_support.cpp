@@ -26,6 +26,10 @@ Result<void> run(SqlSession& s, const std::string& sql, const SqlParams& params)
   return ok();
 }
 
+Result<void> run_later(SqlSession& s, const std::string& sql, const SqlParams& params) {
+  return s.defer(sql, params);
+}
+
 Result<void> run_one(SqlSession& s, const std::string& sql, const SqlParams& params,
                      std::string_view what) {
   auto r = s.query(sql, params);

@@ -134,6 +134,9 @@ auto query_page(SqlSession& s, std::string sql, SqlParams& params, const PageReq
 
 // Runs a statement for its effect.
 Result<void> run(SqlSession& s, const std::string& sql, const SqlParams& params);
+// The same, possibly sent with the transaction's next statement (SqlSession::defer): for
+// inserts whose errors go up unchanged.
+Result<void> run_later(SqlSession& s, const std::string& sql, const SqlParams& params);
 // Runs an UPDATE/DELETE that must touch a row; not_found("<what>") otherwise.
 Result<void> run_one(SqlSession& s, const std::string& sql, const SqlParams& params,
                      std::string_view what);

@@ -59,6 +59,16 @@ class SqlSession {
   virtual Dialect dialect() const = 0;
   // One statement, prepared once per connection and cached by its text.
   virtual Result<SqlResult> query(const std::string& sql, const SqlParams& params = {}) = 0;
+  // A write whose rows and row count the caller never reads. A driver may hold it and send
+  // it with the transaction's next statement (PostgreSQL pipelines them: one round trip);
+  // its error then comes back from that statement or from COMMIT, and fails the
+  // transaction all the same. So only for writes whose errors the caller passes on as
+  // they are, never for one it maps or recovers from.
+  virtual Result<void> defer(const std::string& sql, const SqlParams& params) {
+    auto r = query(sql, params);
+    if (!r) return std::move(r).error();
+    return ok();
+  }
   // Several statements without parameters (migrations, BEGIN/COMMIT).
   virtual Result<void> exec_script(const std::string& sql) = 0;
 };

@@ -65,7 +65,7 @@ Result<void> SqlEventRepo::insert_many(const std::vector<Event>& events) {
       if (i > start) sql += ", ";
       bind_event(p, events[i], sql);
     }
-    CA_CHECK(run(s_, sql, p));
+    CA_CHECK(run_later(s_, sql, p));
   }
   return ok();
 }

@@ -102,7 +102,7 @@ Result<void> SqlInvocationRepo::insert_many(const std::vector<Invocation>& invs)
                 std::string(to_string(v.status)), v.reason, v.result_json, sql_opt(v.error),
                 sql_time(v.created_at), sql_time(v.updated_at)});
     }
-    CA_CHECK(run(s_, sql, p));
+    CA_CHECK(run_later(s_, sql, p));
   }
   return ok();
 }
@@ -228,7 +228,7 @@ Result<void> SqlActionRepo::insert_many(const std::vector<Action>& actions) {
                 sql_opt(a.provider_message_id), std::int64_t{a.attempts}, sql_time(a.created_at),
                 sql_time(a.updated_at)});
     }
-    CA_CHECK(run(s_, sql, p));
+    CA_CHECK(run_later(s_, sql, p));
   }
   return ok();
 }

@@ -171,7 +171,7 @@ Result<void> SqlJobRepo::enqueue_many(const std::vector<NewJob>& jobs, Timestamp
       }
       sql = std::move(with);
     }
-    CA_CHECK(run(s_, sql, p));
+    CA_CHECK(run_later(s_, sql, p));
   }
   return ok();
 }

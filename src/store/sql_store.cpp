@@ -46,6 +46,11 @@ Result<SqlResult> TxSession::query(const std::string& sql, const SqlParams& para
   return lease_->session().query(sql, params);
 }
 
+Result<void> TxSession::defer(const std::string& sql, const SqlParams& params) {
+  if (!lease_) return Error::internal("transaction already finished");
+  return lease_->session().defer(sql, params);
+}
+
 Result<void> TxSession::exec_script(const std::string& sql) {
   if (!lease_) return Error::internal("transaction already finished");
   return lease_->session().exec_script(sql);

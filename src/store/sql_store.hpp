@@ -26,6 +26,7 @@ class TxSession final : public SqlSession {
       : dialect_(d), lease_(std::move(lease)) {}
   Dialect dialect() const override { return dialect_; }
   Result<SqlResult> query(const std::string& sql, const SqlParams& params) override;
+  Result<void> defer(const std::string& sql, const SqlParams& params) override;
   Result<void> exec_script(const std::string& sql) override;
   void release() { lease_.reset(); }
   bool active() const { return lease_ != nullptr; }

@@ -172,7 +172,7 @@ TEST_F(ConsumersTest, DuplicatesWithinCreatorAreConflictsNamingTheField) {
     auto dup = make_consumer(creator_);
     k.set(dup);
     auto tx = write();
-    auto r = tx->consumers().insert(dup);
+    auto r = with_commit(*tx, tx->consumers().insert(dup));
     ASSERT_FALSE(r.ok()) << k.field;
     EXPECT_EQ(r.error().code, ErrorCode::conflict) << k.field;
     EXPECT_EQ(r.error().field, k.field);
@@ -382,7 +382,7 @@ TEST_F(ConsumersTest, RemoveErasesConsumerContextAndConsent) {
 TEST_F(ConsumersTest, InsertForUnknownCreatorFails) {
   auto c = make_consumer(new_id());
   auto tx = write();
-  auto r = tx->consumers().insert(c);
+  auto r = with_commit(*tx, tx->consumers().insert(c));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::invalid_argument);
 }
@@ -508,7 +508,8 @@ TEST_F(ConsumersTest, InsertManyDuplicateEmailIsConflictAndRollsBackWhole) {
     cs[second].email = cs[2].email;
     {
       auto tx = write();
-      auto r = tx->consumers().insert_many(cs, store::ConsumerRepo::NewContexts::insert);
+      auto r = with_commit(
+          *tx, tx->consumers().insert_many(cs, store::ConsumerRepo::NewContexts::insert));
       ASSERT_FALSE(r.ok());
       EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
       EXPECT_EQ(r.error().field, "email");

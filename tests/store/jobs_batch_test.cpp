@@ -151,7 +151,7 @@ TEST_F(JobsBatchTest, ADatabaseErrorInTheSecondStatementLeavesNothingAfterRollba
   jobs[550].id = jobs[20].id;  // passes validation; the primary key refuses it
   {
     auto tx = write();
-    auto r = tx->jobs().enqueue_many(jobs, now());
+    auto r = with_commit(*tx, tx->jobs().enqueue_many(jobs, now()));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
     EXPECT_EQ(r.error().field, "id");
@@ -165,7 +165,7 @@ TEST_F(JobsBatchTest, ADatabaseErrorInTheSecondStatementLeavesNothingAfterRollba
   jobs[599].consumer_id = new_id();
   {
     auto tx = write();
-    auto r = tx->jobs().enqueue_many(jobs, now());
+    auto r = with_commit(*tx, tx->jobs().enqueue_many(jobs, now()));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::invalid_argument) << r.error().message;
   }

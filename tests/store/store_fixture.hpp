@@ -61,6 +61,13 @@ class StoreTest : public ::testing::Test {
   }
   Timestamp now() const { return clock_.now(); }
 
+  // A write's outcome as its transaction's caller sees it: an insert's database error can
+  // come from the insert itself (SQLite) or from the COMMIT it was sent with (PostgreSQL
+  // pipelines inserts whose results nobody reads; SqlSession::defer).
+  static Result<void> with_commit(store::Tx& tx, Result<void> r) {
+    if (!r) return r;
+    return tx.commit();
+  }
   std::unique_ptr<store::Tx> write() { return begin(store::TxMode::write); }
   std::unique_ptr<store::Tx> read() { return begin(store::TxMode::read); }
   std::unique_ptr<store::Tx> begin(store::TxMode mode) {
