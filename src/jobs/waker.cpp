@@ -7,6 +7,14 @@ void Waker::notify() {
     std::lock_guard lk(mu_);
     ++generation_;
   }
+  cv_.notify_one();
+}
+
+void Waker::notify_all() {
+  {
+    std::lock_guard lk(mu_);
+    ++generation_;
+  }
   cv_.notify_all();
 }
 

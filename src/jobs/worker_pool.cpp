@@ -93,7 +93,7 @@ void WorkerPool::stop() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
-  waker_->notify();  // idle workers re-check stopping_
+  waker_->notify_all();  // idle workers re-check stopping_
   join_all();
 }
 
@@ -167,6 +167,8 @@ void WorkerPool::worker_loop(int index) {
         continue;
       }
       claimed = std::move(*got);
+      // Full: there may be more, for an idle worker to take while this one runs these.
+      if (static_cast<int>(claimed.size()) == req.limit) waker_->notify();
     }
     if (claimed.empty()) {
       waker_->wait(seen, idle_wait());

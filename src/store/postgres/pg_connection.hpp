@@ -65,9 +65,9 @@ class PgConnection final : public SqlSession {
   int timeout_s_;
   std::unordered_map<std::string, std::string> cache_;  // SQL text -> statement name
   std::uint64_t next_id_ = 0;
-  const char* begin_ = nullptr;   // BEGIN not sent yet
-  std::vector<Statement> held_;   // deferred writes not sent yet
-  bool broken_ = false;           // a pipeline went wrong: never reuse
+  const char* begin_ = nullptr;  // BEGIN not sent yet
+  std::vector<Statement> held_;  // deferred writes not sent yet
+  bool broken_ = false;          // a pipeline went wrong: never reuse
 };
 
 }  // namespace ca::store
