@@ -172,16 +172,9 @@ TEST_F(ExhaustedPoolTest, WaitingTooLongIsUnavailable) {
   ASSERT_OK(third);
 }
 
-TEST_F(ExhaustedPoolTest, BrokenConnectionIsReplaced) {
-  if (!db_->is_postgres()) GTEST_SKIP() << "PostgreSQL-specific";
-  auto c = make_creator();
-  {
-    auto tx = write();  // leaves one idle pooled connection behind
-    ASSERT_OK(tx->creators().insert(c));
-    ASSERT_OK(tx->commit());
-  }
-  // Kill the pooled connection from outside, as a server restart would.
-  PGconn* admin = PQconnectdb(db_->url().c_str());
+// Kills the pooled connections from outside, as a server restart would.
+void terminate_other_backends(const std::string& url) {
+  PGconn* admin = PQconnectdb(url.c_str());
   ASSERT_EQ(PQstatus(admin), CONNECTION_OK);
   PGresult* res = PQexec(admin,
                          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -190,10 +183,88 @@ TEST_F(ExhaustedPoolTest, BrokenConnectionIsReplaced) {
   EXPECT_GE(PQntuples(res), 1);
   PQclear(res);
   PQfinish(admin);
+}
 
+TEST_F(ExhaustedPoolTest, BrokenConnectionIsReplaced) {
+  if (!db_->is_postgres()) GTEST_SKIP() << "PostgreSQL-specific";
+  auto c = make_creator();
+  {
+    auto tx = write();  // leaves one idle pooled connection behind
+    ASSERT_OK(tx->creators().insert(c));
+    ASSERT_OK(tx->commit());
+  }
+  terminate_other_backends(db_->url());
   auto tx = read();
   ASSERT_TRUE(tx);
   ASSERT_OK(tx->creators().get(Tenant::admin(), c.id));
+}
+
+// Inserts whose results nobody reads may travel with the transaction's next statement or
+// its COMMIT (PostgreSQL pipelines them, SqlSession::defer). What a caller sees stays the
+// same; the pool of one connection shows that connection stays fit for the next user.
+TEST_F(ExhaustedPoolTest, HeldWritesGoWithARollbackAndLeaveTheConnectionClean) {
+  const auto creator = add_creator();
+  auto c = make_consumer(creator);
+  {
+    auto tx = write();
+    ASSERT_OK(tx->consumers().insert(c));
+  }  // dropped: rolled back (on PostgreSQL before the insert ever left)
+  {
+    auto tx = read();
+    EXPECT_CODE(tx->consumers().get(Tenant::admin(), c.id), not_found);
+  }
+  {
+    auto tx = write();
+    ASSERT_OK(tx->consumers().insert(c));
+    ASSERT_OK(tx->commit());
+  }
+  auto tx = read();
+  ASSERT_OK(tx->consumers().get(Tenant::admin(), c.id));
+}
+
+TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackAndFailsTheTransaction) {
+  const auto creator = add_creator();
+  auto first = make_consumer(creator);
+  first.email = "same@example.com";
+  {
+    auto tx = write();
+    ASSERT_OK(tx->consumers().insert(first));
+    ASSERT_OK(tx->commit());
+  }
+  auto dup = make_consumer(creator);
+  dup.email = first.email;
+  auto other = make_creator();
+  {
+    auto tx = write();
+    // SQLite refuses at the insert; PostgreSQL at the next statement, sent with it.
+    Result<void> r = tx->consumers().insert(dup);
+    if (r) r = tx->creators().insert(other);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
+    EXPECT_EQ(r.error().field, "email");
+    if (db_->is_postgres()) {
+      EXPECT_FALSE(tx->commit().ok());  // the transaction is aborted
+    }
+  }
+  auto tx = read();
+  EXPECT_CODE(tx->consumers().get(Tenant::admin(), dup.id), not_found);
+  EXPECT_CODE(tx->creators().get(Tenant::admin(), other.id), not_found);
+}
+
+TEST_F(ExhaustedPoolTest, HeldWritesOnADeadPooledConnectionGoOutOnANewOne) {
+  if (!db_->is_postgres()) GTEST_SKIP() << "PostgreSQL-specific";
+  const auto creator = add_creator();  // leaves the one pooled connection idle
+  terminate_other_backends(db_->url());
+  auto c = make_consumer(creator);
+  {
+    auto tx = write();
+    ASSERT_OK(tx->consumers().insert(c));  // held, with the BEGIN
+    // The held writes go out first and find the connection dead; nothing of the
+    // transaction ran, so they go again on a new connection, then the COMMIT.
+    ASSERT_OK(tx->commit());
+  }
+  auto tx = read();
+  ASSERT_OK(tx->consumers().get(Tenant::admin(), c.id));
 }
 
 TEST(PostgresStore, UnreachableServerIsUnavailable) {

@@ -198,11 +198,7 @@ Result<void> PgConnection::exec_script(const std::string& sql) {
     }
   }
   if (broken_) return connection_lost(conn_.get());
-  if (sql == "COMMIT" && (begin_ != nullptr || !held_.empty())) {
-    if (held_.empty()) {  // nothing ran: no transaction to end
-      begin_ = nullptr;
-      return ok();
-    }
+  if (sql == "COMMIT" && begin_ == nullptr && !held_.empty()) {
     Statement commit;
     commit.sql = sql;
     commit.plain = true;
@@ -210,6 +206,13 @@ Result<void> PgConnection::exec_script(const std::string& sql) {
     if (!r) return std::move(r).error();
     return ok();
   }
+  if (sql == "COMMIT" && begin_ != nullptr && held_.empty()) {
+    begin_ = nullptr;  // nothing ran: no transaction to end
+    return ok();
+  }
+  // Otherwise what is held goes first. A transaction of held writes only sends them
+  // before its COMMIT, never with it: its first round trip may find the pooled connection
+  // dead and be sent again on a new one, which a COMMIT of unknown outcome never may.
   if (begin_ != nullptr || !held_.empty()) {
     auto r = flush(nullptr);
     if (!r) return std::move(r).error();
@@ -246,10 +249,9 @@ Result<SqlResult> PgConnection::flush(const Statement* last) {
   for (const auto& h : held_) batch.push_back(&h);
   if (last != nullptr) batch.push_back(last);
   auto r = pipeline(batch);
-  // The transaction's first round trip found the connection dead: nothing of it ran, so
-  // a new connection may send it again. Not with COMMIT in it, whose outcome is unknown.
-  const bool commits = last != nullptr && last->plain && last->sql == "COMMIT";
-  if (!r && opens && !commits && PQstatus(conn_.get()) != CONNECTION_OK) {
+  // The transaction's first round trip found the connection dead: nothing of it ran (it
+  // never carries the COMMIT, see exec_script), so a new connection may send it again.
+  if (!r && opens && PQstatus(conn_.get()) != CONNECTION_OK) {
     if (auto fresh = open(url_, timeout_s_)) {
       conn_ = std::move(*fresh);
       cache_.clear();
