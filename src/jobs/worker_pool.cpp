@@ -147,11 +147,11 @@ void WorkerPool::worker_loop(int index) {
   Timestamp next_expired_check{};  // the first claim looks at once
   // Claimed in the previous batch's outcome transaction, with the waker generation read
   // before that claim (so a notify after an empty claim ends the wait at once).
-  std::optional<std::vector<Job>> carried;
+  std::optional<Claimed> carried;
   std::uint64_t carried_seen = 0;
   while (!stopping_) {
     std::uint64_t seen = 0;
-    std::vector<Job> claimed;
+    Claimed claimed;
     if (carried) {
       seen = carried_seen;
       claimed = std::move(*carried);
@@ -160,7 +160,7 @@ void WorkerPool::worker_loop(int index) {
       seen = waker_->generation();
       const auto req = claim_request(worker_id, next_expired_check);
       auto got = store::in_tx(store_, store::TxMode::write,
-                              [&](store::Tx& tx) { return tx.jobs().claim(req); });
+                              [&](store::Tx& tx) { return claim_in(tx, req); });
       if (!got) {
         spdlog::warn("jobs: claim failed: {}", got.error().message);
         waker_->wait(seen, options_.poll_interval);
@@ -168,22 +168,22 @@ void WorkerPool::worker_loop(int index) {
       }
       claimed = std::move(*got);
       // Full: there may be more, for an idle worker to take while this one runs these.
-      if (static_cast<int>(claimed.size()) == req.limit) waker_->notify();
+      if (static_cast<int>(claimed.jobs.size()) == req.limit) waker_->notify();
     }
-    if (claimed.empty()) {
-      waker_->wait(seen, idle_wait());
+    if (claimed.jobs.empty()) {
+      waker_->wait(seen, idle_wait(claimed.next_due));
       continue;
     }
-    claimed_ += claimed.size();
+    claimed_ += claimed.jobs.size();
     {
       std::lock_guard lk(inflight_mu_);
-      for (const auto& job : claimed) inflight_[job.id] = job;
+      for (const auto& job : claimed.jobs) inflight_[job.id] = job;
     }
     // Each kind's jobs go to its handler together, in claim order.
     std::map<std::string, std::vector<Job>> by_kind;
-    for (const auto& job : claimed) by_kind[job.kind].push_back(job);
+    for (const auto& job : claimed.jobs) by_kind[job.kind].push_back(job);
     std::vector<Finished> done;
-    done.reserve(claimed.size());
+    done.reserve(claimed.jobs.size());
     for (const auto& [kind, jobs] : by_kind) run_jobs(kind, jobs, done);
     if (done.empty()) continue;
     carried_seen = waker_->generation();
@@ -196,21 +196,31 @@ void WorkerPool::worker_loop(int index) {
   }
   // Claimed with the last outcomes but stopped before they started: hand them back.
   if (carried) {
-    claimed_ += carried->size();
-    for (const auto& job : *carried) release(job);
+    claimed_ += carried->jobs.size();
+    for (const auto& job : carried->jobs) release(job);
   }
 }
 
-std::chrono::steady_clock::duration WorkerPool::idle_wait() {
+Result<WorkerPool::Claimed> WorkerPool::claim_in(store::Tx& tx, const store::ClaimRequest& req) {
+  Claimed c;
+  auto jobs = tx.jobs().claim(req);
+  if (!jobs) return std::move(jobs).error();
+  c.jobs = std::move(*jobs);
+  if (c.jobs.empty()) {
+    auto next = tx.jobs().next_run_at(options_.queue, req.now);
+    if (!next) return std::move(next).error();
+    c.next_due = *next;
+  }
+  return c;
+}
+
+std::chrono::steady_clock::duration WorkerPool::idle_wait(std::optional<Timestamp> next_due) {
   steady_clock::duration wait = options_.poll_interval;
-  const auto now = clock_.now();
-  auto next = store::in_tx(store_, store::TxMode::read, [&](store::Tx& tx) {
-    return tx.jobs().next_run_at(options_.queue, now);
-  });
   // A job due before the next poll: wake for it (+1 ms so it is due when we look).
-  if (next && next->has_value()) {
-    wait = std::min(wait, std::chrono::duration_cast<steady_clock::duration>(**next - now) +
-                              std::chrono::milliseconds(1));
+  if (next_due) {
+    wait = std::min(wait,
+                    std::chrono::duration_cast<steady_clock::duration>(*next_due - clock_.now()) +
+                        std::chrono::milliseconds(1));
   }
   return wait;
 }
@@ -356,8 +366,8 @@ Result<void> WorkerPool::record_batch(store::Tx& tx, std::vector<Finished>& done
   return ok();
 }
 
-std::optional<std::vector<Job>> WorkerPool::finish(std::vector<Finished>& done,
-                                                   const store::ClaimRequest* next) {
+std::optional<WorkerPool::Claimed> WorkerPool::finish(std::vector<Finished>& done,
+                                                      const store::ClaimRequest* next) {
   const auto now = clock_.now();
   std::vector<std::optional<Timestamp>> retry_at(done.size());
   auto plan_retry = [&](std::size_t i) {
@@ -375,12 +385,12 @@ std::optional<std::vector<Job>> WorkerPool::finish(std::vector<Finished>& done,
   // One transaction; a job whose lease was lost (conflict) does not stop the others, any
   // other error rolls the batch back (SQLite has no per-job savepoint here).
   std::vector<Result<void>> recorded(done.size(), ok());
-  std::optional<std::vector<Job>> claimed;
+  std::optional<Claimed> claimed;
   auto together = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
     CA_CHECK(record_batch(tx, done, retry_at, recorded, now));
     if (next == nullptr) return ok();
     // A failed claim rolls the outcomes back too; they are then recorded one by one below.
-    auto got = tx.jobs().claim(*next);
+    auto got = claim_in(tx, *next);
     if (!got) return std::move(got).error();
     claimed = std::move(*got);
     return ok();
@@ -439,7 +449,7 @@ std::optional<std::vector<Job>> WorkerPool::finish(std::vector<Finished>& done,
   // short of its limit): that wake-up would only send them, and this worker, to claim
   // nothing.
   const bool all_taken =
-      next != nullptr && claimed && static_cast<int>(claimed->size()) < next->limit;
+      next != nullptr && claimed && static_cast<int>(claimed->jobs.size()) < next->limit;
   if (wake && !all_taken) waker_->notify();
   return claimed;
 }
