@@ -241,6 +241,26 @@ TEST_F(WorkerPoolTest, WakesForAJobDueBeforeThePoll) {
   pool.stop();
 }
 
+// The same after a batch: the claim carried in the outcome transaction comes back empty
+// and brings the next due time with it.
+TEST_F(WorkerPoolTest, AfterABatchWakesForTheNextJobDueBeforeThePoll) {
+  auto o = options(1);
+  o.poll_interval = 10s;
+  enqueue(make_job());  // due now
+  auto later = make_job();
+  later.run_at = now() + 700ms;
+  enqueue(later);
+  std::atomic<int> ran{0};
+  WorkerPool pool(*store_, clock_, o);
+  pool.register_handler("test.work", [&](const Job&) -> Result<void> {
+    ++ran;
+    return ok();
+  });
+  pool.start();
+  EXPECT_TRUE(eventually([&] { return ran.load() == 2; }, 4s));
+  pool.stop();
+}
+
 // stop(): the running job finishes and is recorded, the rest of the claimed batch goes
 // back to the queue unstarted, and nothing is left running.
 TEST_F(WorkerPoolTest, StopFinishesInFlightAndReleasesTheRest) {
