@@ -64,6 +64,7 @@ GroupCommitStats GroupCommitter::stats() const {
 void GroupCommitter::writer_loop() {
   std::vector<std::shared_ptr<Pending>> batch;
   std::vector<IngestItem> items;
+  std::vector<std::size_t> sizes;  // of each request in `items`
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -80,8 +81,12 @@ void GroupCommitter::writer_loop() {
       queued_events_ -= events;
     }
     items.clear();
-    for (const auto& p : batch) items.insert(items.end(), p->items.begin(), p->items.end());
-    auto results = service_.ingest_items(items);
+    sizes.clear();
+    for (const auto& p : batch) {
+      items.insert(items.end(), p->items.begin(), p->items.end());
+      sizes.push_back(p->items.size());
+    }
+    auto results = service_.ingest_items(items, sizes);
     commits_.fetch_add(1, std::memory_order_relaxed);
     events_.fetch_add(items.size(), std::memory_order_relaxed);
     auto next = std::make_move_iterator(results.begin());

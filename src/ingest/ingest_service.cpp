@@ -105,15 +105,35 @@ std::vector<Result<IngestOutcome>> IngestService::ingest_batch(
 }
 
 std::vector<Result<IngestOutcome>> IngestService::ingest_items(
-    const std::vector<IngestItem>& items) {
+    const std::vector<IngestItem>& items, std::span<const std::size_t> requests) {
   if (items.empty()) return {};
   auto together = store_items(items);
   if (together) return std::move(*together);
-  // Something broke the shared transaction (a race, a taken id): one transaction per
-  // event so the good ones still land.
+  // Something broke the shared transaction (a race, a taken id): each request alone, then
+  // one transaction per event of a request that still fails, so the good ones land.
   std::vector<Result<IngestOutcome>> results;
   results.reserve(items.size());
-  for (const auto& item : items) results.push_back(ingest_item(item));
+  auto one_by_one = [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) results.push_back(ingest_item(items[i]));
+  };
+  std::size_t total = 0;
+  for (std::size_t n : requests) total += n;
+  if (requests.size() < 2 || total != items.size()) {
+    one_by_one(0, items.size());
+    return results;
+  }
+  std::size_t at = 0;
+  for (std::size_t n : requests) {
+    const auto first = items.begin() + static_cast<std::ptrdiff_t>(at);
+    auto alone =
+        store_items(std::vector<IngestItem>(first, first + static_cast<std::ptrdiff_t>(n)));
+    if (alone) {
+      for (auto& r : *alone) results.push_back(std::move(r));
+    } else {
+      one_by_one(at, at + n);
+    }
+    at += n;
+  }
   return results;
 }
 

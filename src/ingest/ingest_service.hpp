@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -82,7 +83,13 @@ class IngestService {
   // sinks the others.
   std::vector<Result<IngestOutcome>> ingest_batch(const Tenant& tenant,
                                                   const std::vector<EventRequest>& reqs);
-  std::vector<Result<IngestOutcome>> ingest_items(const std::vector<IngestItem>& items);
+  // `requests`: the sizes of the requests `items` is made of, in order (the group
+  // committer's group). When the shared transaction fails, each request runs again in a
+  // transaction of its own, and only a request that fails again goes event by event: one
+  // bad request costs its neighbours one re-run, not a transaction per event. Empty, or
+  // not adding up to items.size(): one request.
+  std::vector<Result<IngestOutcome>> ingest_items(const std::vector<IngestItem>& items,
+                                                  std::span<const std::size_t> requests = {});
 
  private:
   // All items in one write transaction: per-item results, or the error that failed the

@@ -267,6 +267,82 @@ TEST_F(InvocationRunnerTest, OneWriteKeepsOneFollowUpPerConsumerAtTheEarliestDue
       << "the pending one moved earlier, no second one";
 }
 
+// The real store, counting the write transactions begun through it.
+class CountingStore final : public store::Store {
+ public:
+  explicit CountingStore(store::Store& inner) : inner_(inner) {}
+  store::Dialect dialect() const override { return inner_.dialect(); }
+  Result<std::unique_ptr<store::Tx>> begin(store::TxMode mode) override {
+    if (mode == store::TxMode::write) ++writes;
+    return inner_.begin(mode);
+  }
+  Result<int> migrate() override { return inner_.migrate(); }
+  Result<int> schema_version() override { return inner_.schema_version(); }
+  int latest_version() const override { return inner_.latest_version(); }
+  Result<void> ping() override { return inner_.ping(); }
+  int writes = 0;
+
+ private:
+  store::Store& inner_;
+};
+
+// A group of three requests whose shared transaction fails on one event (an event id
+// another creator already took): each request runs again alone, and only the bad one
+// goes event by event. Its good event lands, and so does every event of its neighbours.
+TEST_F(InvocationRunnerTest, AFailedGroupReRunsPerRequestBeforePerEvent) {
+  Creator other;
+  other.id = ids_.next();
+  other.name = "Other";
+  other.email = "other@example.com";
+  const std::string taken = ids_.next();
+  auto view = [&](const std::string& visitor) {
+    ingest::EventRequest req;
+    req.type = "page_view";
+    req.consumer.external_id = visitor;
+    req.fingerprint = ids_.next();
+    return req;
+  };
+  {
+    auto setup = store::in_tx(*store_, store::TxMode::write,
+                              [&](store::Tx& tx) { return tx.creators().insert(other); });
+    ASSERT_TRUE(setup.ok()) << setup.error().message;
+    auto req = view("theirs");
+    req.idempotency_key = taken;
+    req.key_is_event_id = true;
+    ASSERT_TRUE(ingest_->ingest(Tenant::creator(other.id), req).ok());
+  }
+  std::vector<ingest::EventRequest> reqs;
+  for (int i = 0; i < 10; ++i) reqs.push_back(view("a" + std::to_string(i)));
+  reqs.push_back(view("b-good"));
+  reqs.push_back(view("b-bad"));
+  reqs.back().idempotency_key = taken;
+  reqs.back().key_is_event_id = true;
+  for (int i = 0; i < 10; ++i) reqs.push_back(view("c" + std::to_string(i)));
+  std::vector<ingest::IngestItem> items;
+  for (const auto& r : reqs) items.push_back(ingest::IngestItem{creator_.id, &r});
+  const std::vector<std::size_t> requests{10, 2, 10};
+
+  CountingStore counting(*store_);
+  ingest::IngestService service(counting, clock_, ids_, dispatch_.get());
+  auto results = service.ingest_items(items, requests);
+  ASSERT_EQ(results.size(), items.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (i == 11) continue;
+    EXPECT_TRUE(results[i].ok()) << i << ": " << results[i].error().message;
+  }
+  ASSERT_FALSE(results[11].ok());
+  EXPECT_EQ(results[11].error().code, ErrorCode::conflict);
+  EXPECT_EQ(results[11].error().field, "id");
+  // The group, each request once, then the bad request's two events alone (the taken id
+  // tried three times): 1 + 3 + 1 + 3. Event by event from the start it was 1 + 21 + 3.
+  EXPECT_EQ(counting.writes, 8);
+  auto events = store::in_tx(*store_, store::TxMode::read, [&](store::Tx& tx) {
+    return tx.events().list(Tenant::creator(creator_.id), {}, PageRequest{});
+  });
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->items.size(), 21u);
+}
+
 // Batch requests share the group committer's queue, counted in events: a batch that does
 // not fit is turned away whole (503), and nothing of it is stored.
 TEST_F(InvocationRunnerTest, GroupCommitTurnsAwayABatchThatDoesNotFitWhole) {
