@@ -107,6 +107,28 @@ TEST_F(JobRepoTest, PurgeDeletesOldFinishedJobsAndKeepsDeadAndQueued) {
   EXPECT_FALSE(read()->jobs().get(Tenant::admin(), done.id).ok());
 }
 
+// Before succeeded jobs were deleted at completion they stayed as 'succeeded' rows; the
+// purge still removes those (a database upgraded with some left over).
+TEST_F(JobRepoTest, PurgeDeletesLegacySucceededJobs) {
+  auto legacy = make_job();
+  enqueue(legacy);
+  auto kept = make_job();
+  enqueue(kept);
+  ASSERT_TRUE(db_->exec_raw("UPDATE jobs SET status = 'succeeded' WHERE id = '" + legacy.id + "'"));
+  auto counts = read()->jobs().count_by_status();
+  ASSERT_TRUE(counts.ok());
+  std::map<std::string, std::int64_t> by(counts->begin(), counts->end());
+  EXPECT_EQ(by["succeeded"], 1);
+
+  auto tx = write();
+  auto purged = tx->jobs().purge_finished("default", now() + 1h, 100);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  ASSERT_OK(tx->commit());
+  EXPECT_FALSE(read()->jobs().get(Tenant::admin(), legacy.id).ok());
+  EXPECT_EQ(get(kept.id).status, JobStatus::queued);
+}
+
 TEST_F(JobRepoTest, FutureJobsWaitForTheirTime) {
   auto j = make_job();
   j.run_at = now() + 1h;

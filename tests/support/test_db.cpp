@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include <cstdlib>
 #include <memory>
@@ -97,6 +98,24 @@ TestDatabase::~TestDatabase() {
     std::error_code ec;
     std::filesystem::remove_all(temp_dir_, ec);
   }
+}
+
+bool TestDatabase::exec_raw(const std::string& sql) const {
+  if (is_postgres()) {
+    ConnPtr conn(PQconnectdb(url_.c_str()));
+    if (PQstatus(conn.get()) != CONNECTION_OK) return false;
+    PGresult* res = PQexec(conn.get(), sql.c_str());
+    const bool ok =
+        PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+    PQclear(res);
+    return ok;
+  }
+  sqlite3* db = nullptr;
+  const std::string path = url_.substr(std::string("sqlite://").size());
+  bool ok = sqlite3_open(path.c_str(), &db) == SQLITE_OK &&
+            sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
+  sqlite3_close(db);
+  return ok;
 }
 
 }  // namespace ca::test

@@ -23,6 +23,9 @@ class TestDatabase {
   const std::string& url() const { return url_; }
   const std::string& backend() const { return backend_; }
   bool is_postgres() const { return backend_ == "postgres"; }
+  // Runs one statement straight on the database, outside the store: for rows the store
+  // no longer writes (a legacy status, say). True when it succeeded.
+  bool exec_raw(const std::string& sql) const;
 
  private:
   std::string backend_;
