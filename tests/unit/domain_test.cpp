@@ -2,9 +2,12 @@
 #include <date/date.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "domain/ids.hpp"
 #include "domain/money.hpp"
@@ -110,6 +113,23 @@ TEST(Money, DisplaysWithLocalGrouping) {
 
 namespace ca {
 namespace {
+
+// SecureRandom hands out a per-thread buffer of OpenSSL's output: across its refills no
+// bytes repeat (16-byte draws of a CSPRNG never collide in practice) and large draws
+// still come whole.
+TEST(Ids, SecureRandomDrawsNeverRepeatAcrossRefills) {
+  SecureRandom random;
+  std::set<std::string> seen;
+  for (int i = 0; i < 2000; ++i) {  // 32,000 bytes: several 4 KiB refills
+    std::array<std::uint8_t, 16> b{};
+    random.fill(b);
+    ASSERT_TRUE(seen.emplace(reinterpret_cast<const char*>(b.data()), b.size()).second) << i;
+  }
+  std::vector<std::uint8_t> big(10000, 0);
+  random.fill(big);
+  EXPECT_GT(std::count(big.begin(), big.end(), std::uint8_t{0}), 0);  // some zero bytes, as random
+  EXPECT_LT(std::count(big.begin(), big.end(), std::uint8_t{0}), 200);  // but not left unfilled
+}
 
 TEST(Ids, StrictlyIncreasingWithinOneMillisecond) {
   ManualClock clock(*parse_rfc3339("2026-11-24T10:00:00Z"));
