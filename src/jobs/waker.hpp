@@ -15,8 +15,8 @@ namespace ca::jobs {
 class Waker {
  public:
   // Wakes one idle worker: one commit's jobs need one claim, and waking every worker sent
-  // all but one to claim nothing (on PostgreSQL, as many claims as jobs at 700 events/s).
-  // A worker whose claim comes back full wakes the next. So one pool per Waker.
+  // all but one to claim nothing. A worker whose claim comes back full wakes the next.
+  // So one pool per Waker.
   void notify();
   // Wakes every waiting worker (stop).
   void notify_all();
