@@ -153,6 +153,22 @@ TEST_F(SmallPoolTest, MoreThreadsThanConnectionsAllSucceed) {
 
 class ExhaustedPoolTest : public StoreTest {
  protected:
+  // PostgreSQL: the pool's one connection, remembered by its server process id.
+  void remember_pooled_connection() {
+    if (!db_->is_postgres()) return;
+    ASSERT_TRUE(db_->exec_raw(
+        "CREATE TABLE pooled AS SELECT pid FROM pg_stat_activity "
+        "WHERE datname = current_database() AND application_name = 'creator-agents'"));
+  }
+  // That connection is idle and still open: a failed transaction ended with a ROLLBACK
+  // and went back to the pool (not closed for a transaction left open).
+  bool pooled_connection_is_back() {
+    if (!db_->is_postgres()) return true;
+    return db_->exec_raw(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_stat_activity a JOIN pooled p USING (pid) "
+        "WHERE a.state = 'idle') THEN RAISE EXCEPTION 'the pooled connection is gone'; "
+        "END IF; END $$");
+  }
   store::StoreConfig config() const override {
     auto c = StoreTest::config();
     c.pool_size = 1;
@@ -249,6 +265,61 @@ TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackAndFailsTheTransaction) {
   auto tx = read();
   EXPECT_CODE(tx->consumers().get(Tenant::admin(), dup.id), not_found);
   EXPECT_CODE(tx->creators().get(Tenant::admin(), other.id), not_found);
+}
+
+// Here the held insert goes out with the COMMIT (the transaction already ran a statement):
+// the COMMIT answers with the insert's error, and the transaction is over.
+TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackFromTheCommitItWentWith) {
+  const auto creator = add_creator();
+  auto first = make_consumer(creator);
+  first.email = "same@example.com";
+  {
+    auto tx = write();
+    ASSERT_OK(tx->consumers().insert(first));
+    ASSERT_OK(tx->commit());
+  }
+  remember_pooled_connection();
+  auto dup = make_consumer(creator);
+  dup.email = first.email;
+  {
+    auto tx = write();
+    ASSERT_OK(tx->creators().get(Tenant::admin(), creator));  // the transaction has begun
+    Result<void> r = tx->consumers().insert(dup);
+    if (r) r = tx->commit();
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
+    EXPECT_EQ(r.error().field, "email");
+  }
+  EXPECT_TRUE(pooled_connection_is_back());
+  auto tx = write();
+  EXPECT_CODE(tx->consumers().get(Tenant::admin(), dup.id), not_found);
+  ASSERT_OK(tx->consumers().insert(make_consumer(creator)));
+  ASSERT_OK(tx->commit());
+}
+
+// A transaction of held inserts only: they go out before the COMMIT, fail there, and the
+// COMMIT answers with their error.
+TEST_F(ExhaustedPoolTest, AnInsertOnlyTransactionsErrorComesBackFromItsCommit) {
+  const auto creator = add_creator();
+  auto first = make_consumer(creator);
+  first.email = "same@example.com";
+  {
+    auto tx = write();
+    ASSERT_OK(tx->consumers().insert(first));
+    ASSERT_OK(tx->commit());
+  }
+  remember_pooled_connection();
+  auto dup = make_consumer(creator);
+  dup.email = first.email;
+  auto r = store::in_tx(*store_, store::TxMode::write,
+                        [&](store::Tx& tx) { return tx.consumers().insert(dup); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
+  EXPECT_EQ(r.error().field, "email");
+  EXPECT_TRUE(pooled_connection_is_back());
+  auto tx = write();
+  ASSERT_OK(tx->consumers().insert(make_consumer(creator)));
+  ASSERT_OK(tx->commit());
 }
 
 TEST_F(ExhaustedPoolTest, HeldWritesOnADeadPooledConnectionGoOutOnANewOne) {

@@ -198,28 +198,48 @@ Result<void> PgConnection::exec_script(const std::string& sql) {
     }
   }
   if (broken_) return connection_lost(conn_.get());
-  if (sql == "COMMIT" && begin_ == nullptr && !held_.empty()) {
-    Statement commit;
-    commit.sql = sql;
-    commit.plain = true;
-    auto r = flush(&commit);
-    if (!r) return std::move(r).error();
-    return ok();
+  if (sql == "COMMIT") {
+    auto r = commit();
+    // A held write failed, so the server skipped what came after it, COMMIT included, and
+    // the transaction is still open (aborted): end it, so the connection can go back to
+    // the pool.
+    if (!r && !broken_ && PQtransactionStatus(conn_.get()) == PQTRANS_INERROR) {
+      ResultPtr end(PQexec(conn_.get(), "ROLLBACK"));
+    }
+    return r;
   }
-  if (sql == "COMMIT" && begin_ != nullptr && held_.empty()) {
-    begin_ = nullptr;  // nothing ran: no transaction to end
-    return ok();
-  }
-  // Otherwise what is held goes first. A transaction of held writes only sends them
-  // before its COMMIT, never with it: its first round trip may find the pooled connection
-  // dead and be sent again on a new one, which a COMMIT of unknown outcome never may.
   if (begin_ != nullptr || !held_.empty()) {
     auto r = flush(nullptr);
     if (!r) return std::move(r).error();
   }
   ResultPtr res(PQexec(conn_.get(), sql.c_str()));
   if (!succeeded(res.get())) return pg_error(conn_.get(), res.get());
-  if (sql == "COMMIT" && commit_rolled_back(res.get())) return rolled_back();
+  return ok();
+}
+
+Result<void> PgConnection::commit() {
+  if (begin_ != nullptr && held_.empty()) {
+    begin_ = nullptr;  // nothing ran: no transaction to end
+    return ok();
+  }
+  if (begin_ == nullptr && !held_.empty()) {
+    Statement commit;
+    commit.sql = "COMMIT";
+    commit.plain = true;
+    auto r = flush(&commit);
+    if (!r) return std::move(r).error();
+    return ok();
+  }
+  // A transaction of held writes only sends them before its COMMIT, never with it: its
+  // first round trip may find the pooled connection dead and be sent again on a new one,
+  // which a COMMIT of unknown outcome never may.
+  if (begin_ != nullptr) {
+    auto r = flush(nullptr);
+    if (!r) return std::move(r).error();
+  }
+  ResultPtr res(PQexec(conn_.get(), "COMMIT"));
+  if (!succeeded(res.get())) return pg_error(conn_.get(), res.get());
+  if (commit_rolled_back(res.get())) return rolled_back();
   return ok();
 }
 

@@ -55,6 +55,7 @@ class PgConnection final : public SqlSession {
   static Result<ConnPtr> open(const std::string& url, int timeout_s);
   static Statement statement(const std::string& sql, const SqlParams& params);
   Result<std::string> prepare(const std::string& sql);
+  Result<void> commit();
   // Sends the held BEGIN and writes, then `last` (if any), as one pipeline. Returns the
   // result of `last`, or the first error of any of them.
   Result<SqlResult> flush(const Statement* last);
