@@ -25,7 +25,7 @@ using ResolvedConsumer = Result<std::optional<std::string>>;
 struct Resolution {
   std::vector<ResolvedConsumer> consumers;  // one per item, in order
   // The consumers created here. Their context rows are NOT written: their context is the
-  // initial one, and the caller writes it (put_contexts) in the same transaction. That
+  // initial one, and the caller writes it (put_locked_contexts) in the same transaction. That
   // saves a new visitor's event an insert and a read of a row it already knows.
   std::set<std::string> created;
 };

@@ -207,7 +207,7 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
 
     // Every consumer's context is read once (locked, one statement per creator), parsed
     // once, advanced event by event in arrival order, and written once. A consumer created
-    // just now has the initial context, known without a read (and written by put_contexts).
+    // just now has the initial context, known without a read (and written by put_locked_contexts).
     std::map<std::string, std::vector<std::string>> consumers_by_creator;
     std::unordered_map<std::string, context::ContextState> contexts;
     for (const Event& e : fresh) {
@@ -248,7 +248,7 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
     std::vector<ConsumerContext> changed;
     changed.reserve(contexts.size());
     for (const auto& [id, state] : contexts) changed.push_back(context::to_context(state));
-    CA_CHECK(tx.consumers().put_contexts(changed));
+    CA_CHECK(tx.consumers().put_locked_contexts(changed));
     return ok();
   });
   if (!done) return std::move(done).error();

@@ -90,37 +90,59 @@ Result<std::vector<ConsumerContext>> SqlConsumerRepo::get_contexts_for_update(
   return out;
 }
 
+namespace {
+
+// One multi-row upsert of contexts[start, end): the one multi-row UPDATE both dialects
+// share. Every row exists (read for update, or its consumer inserted, in this
+// transaction), and the WHERE keeps each on its own creator.
+std::string upsert_contexts(const std::vector<ConsumerContext>& contexts, size_t start, size_t end,
+                            SqlParams& p) {
+  std::string sql =
+      "INSERT INTO consumer_context AS c (consumer_id, creator_id, stage, lead_score, "
+      "last_seen_at, metrics, attributes, version, updated_at) VALUES ";
+  for (size_t i = start; i < end; ++i) {
+    const ConsumerContext& ctx = contexts[i];
+    if (i > start) sql += ", ";
+    bind_row(p, sql,
+             {ctx.consumer_id, ctx.creator_id, std::string(to_string(ctx.stage)), ctx.lead_score,
+              sql_opt_time(ctx.last_seen_at), ctx.metrics_json, ctx.attributes_json,
+              std::int64_t{1}, sql_time(ctx.updated_at)});
+  }
+  sql +=
+      " ON CONFLICT (consumer_id) DO UPDATE SET stage = excluded.stage, "
+      "lead_score = excluded.lead_score, last_seen_at = excluded.last_seen_at, "
+      "metrics = excluded.metrics, attributes = excluded.attributes, "
+      "version = c.version + 1, updated_at = excluded.updated_at "
+      "WHERE c.creator_id = excluded.creator_id";
+  return sql;
+}
+
+}  // namespace
+
 Result<void> SqlConsumerRepo::put_contexts(const std::vector<ConsumerContext>& contexts) {
   for (const auto& ctx : contexts) {
     if (!valid_id(ctx.consumer_id) || !valid_id(ctx.creator_id)) return not_found("consumer");
   }
   for (size_t start = 0; start < contexts.size(); start += kRowsPerStatement) {
     const size_t end = std::min(contexts.size(), start + kRowsPerStatement);
-    // An upsert is the one multi-row UPDATE both dialects share; every row exists (read
-    // for update in this transaction), and the WHERE keeps each on its own creator.
     SqlParams p;
-    std::string sql =
-        "INSERT INTO consumer_context AS c (consumer_id, creator_id, stage, lead_score, "
-        "last_seen_at, metrics, attributes, version, updated_at) VALUES ";
-    for (size_t i = start; i < end; ++i) {
-      const ConsumerContext& ctx = contexts[i];
-      if (i > start) sql += ", ";
-      bind_row(p, sql,
-               {ctx.consumer_id, ctx.creator_id, std::string(to_string(ctx.stage)), ctx.lead_score,
-                sql_opt_time(ctx.last_seen_at), ctx.metrics_json, ctx.attributes_json,
-                std::int64_t{1}, sql_time(ctx.updated_at)});
-    }
-    sql +=
-        " ON CONFLICT (consumer_id) DO UPDATE SET stage = excluded.stage, "
-        "lead_score = excluded.lead_score, last_seen_at = excluded.last_seen_at, "
-        "metrics = excluded.metrics, attributes = excluded.attributes, "
-        "version = c.version + 1, updated_at = excluded.updated_at "
-        "WHERE c.creator_id = excluded.creator_id";
-    auto r = s_.query(sql, p);
+    auto r = s_.query(upsert_contexts(contexts, start, end, p), p);
     // A consumer that is not there would be inserted: its foreign key refuses it.
     if (!r && r.error().code == ErrorCode::invalid_argument) return not_found("consumer");
     if (!r) return std::move(r).error();
     if (r->affected != static_cast<std::int64_t>(end - start)) return not_found("consumer");
+  }
+  return ok();
+}
+
+Result<void> SqlConsumerRepo::put_locked_contexts(const std::vector<ConsumerContext>& contexts) {
+  for (const auto& ctx : contexts) {
+    if (!valid_id(ctx.consumer_id) || !valid_id(ctx.creator_id)) return not_found("consumer");
+  }
+  for (size_t start = 0; start < contexts.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(contexts.size(), start + kRowsPerStatement);
+    SqlParams p;
+    CA_CHECK(run_later(s_, upsert_contexts(contexts, start, end, p), p));
   }
   return ok();
 }

@@ -48,6 +48,7 @@ class SqlConsumerRepo final : public ConsumerRepo {
   Result<std::vector<ConsumerContext>> get_contexts_for_update(
       const std::string& creator_id, const std::vector<std::string>& consumer_ids) override;
   Result<void> put_contexts(const std::vector<ConsumerContext>& contexts) override;
+  Result<void> put_locked_contexts(const std::vector<ConsumerContext>& contexts) override;
 
  private:
   Result<void> upsert_consent(const std::string& consumer_id, const std::string& creator_id,

@@ -80,7 +80,7 @@ class ConsumerRepo {
       const std::string& creator_id, ConsumerKey key, const std::vector<std::string>& values) = 0;
   // insert() for many: the consumers, their consents and (with NewContexts::insert) their
   // first context rows. Ingestion passes NewContexts::by_caller: it knows a new consumer's
-  // context (the initial one) without reading it, and writes it once with put_contexts.
+  // context (the initial one) without reading it, and writes it once with put_locked_contexts.
   enum class NewContexts { insert, by_caller };
   virtual Result<void> insert_many(const std::vector<Consumer>& consumers,
                                    NewContexts contexts) = 0;
@@ -92,6 +92,10 @@ class ConsumerRepo {
   // creator's). A consumer inserted with NewContexts::by_caller has no context row yet:
   // this creates it.
   virtual Result<void> put_contexts(const std::vector<ConsumerContext>& contexts) = 0;
+  // put_contexts for contexts this transaction locked with get_contexts_for_update or
+  // whose consumers it inserted (ingestion): no row-count check, so on PostgreSQL the
+  // write travels with the transaction's next statement or COMMIT (SqlSession::defer).
+  virtual Result<void> put_locked_contexts(const std::vector<ConsumerContext>& contexts) = 0;
   // Erases the consumer, its context and consent rows.
   virtual Result<void> remove(const Tenant& t, const std::string& id) = 0;
 };

@@ -635,6 +635,39 @@ TEST_F(ConsumersTest, PutContextsSpansChunks) {
   EXPECT_EQ(page->items.size(), 600u);
 }
 
+// Ingestion's form: contexts it locked, and the first context of a consumer it inserted
+// without one (NewContexts::by_caller), in one call that may travel with the COMMIT.
+TEST_F(ConsumersTest, PutLockedContextsUpdatesLockedAndCreatesFirstContexts) {
+  const auto mine = add_many(creator_, 2, "a");
+  auto fresh = make_consumer(creator_);
+  std::vector<ConsumerContext> ctxs;
+  {
+    auto tx = write();
+    ASSERT_OK(tx->consumers().insert_many({fresh}, store::ConsumerRepo::NewContexts::by_caller));
+    auto locked = tx->consumers().get_contexts_for_update(creator_, {mine[0].id, mine[1].id});
+    ASSERT_OK(locked);
+    ASSERT_EQ(locked->size(), 2u);
+    ctxs = *locked;
+    ConsumerContext first;
+    first.consumer_id = fresh.id;
+    first.creator_id = creator_;
+    ctxs.push_back(first);
+    for (auto& ctx : ctxs) {
+      ctx.stage = Stage::engaged;
+      ctx.metrics_json = R"({"page_views":2})";
+      ctx.updated_at = now() + std::chrono::minutes(1);
+    }
+    ASSERT_OK(tx->consumers().put_locked_contexts(ctxs));
+    ASSERT_OK(tx->commit());
+  }
+  for (const auto& want : ctxs) {
+    auto got = context(want.consumer_id);
+    EXPECT_EQ(got.stage, Stage::engaged);
+    EXPECT_EQ(got.updated_at, want.updated_at);
+    EXPECT_EQ(boost::json::parse(got.metrics_json), boost::json::parse(want.metrics_json));
+  }
+}
+
 TEST_F(ConsumersTest, PutContextsNeverWritesAnotherCreatorsContext) {
   const auto mine = add_many(creator_, 1, "a");
   const auto other = add_creator("Other");
