@@ -120,29 +120,31 @@ std::string upsert_contexts(const std::vector<ConsumerContext>& contexts, size_t
 }  // namespace
 
 Result<void> SqlConsumerRepo::put_contexts(const std::vector<ConsumerContext>& contexts) {
+  return write_contexts(contexts, true);
+}
+
+Result<void> SqlConsumerRepo::put_locked_contexts(const std::vector<ConsumerContext>& contexts) {
+  return write_contexts(contexts, false);
+}
+
+Result<void> SqlConsumerRepo::write_contexts(const std::vector<ConsumerContext>& contexts,
+                                             bool checked) {
   for (const auto& ctx : contexts) {
     if (!valid_id(ctx.consumer_id) || !valid_id(ctx.creator_id)) return not_found("consumer");
   }
   for (size_t start = 0; start < contexts.size(); start += kRowsPerStatement) {
     const size_t end = std::min(contexts.size(), start + kRowsPerStatement);
     SqlParams p;
-    auto r = s_.query(upsert_contexts(contexts, start, end, p), p);
+    const std::string sql = upsert_contexts(contexts, start, end, p);
+    if (!checked) {
+      CA_CHECK(run_later(s_, sql, p));
+      continue;
+    }
+    auto r = s_.query(sql, p);
     // A consumer that is not there would be inserted: its foreign key refuses it.
     if (!r && r.error().code == ErrorCode::invalid_argument) return not_found("consumer");
     if (!r) return std::move(r).error();
     if (r->affected != static_cast<std::int64_t>(end - start)) return not_found("consumer");
-  }
-  return ok();
-}
-
-Result<void> SqlConsumerRepo::put_locked_contexts(const std::vector<ConsumerContext>& contexts) {
-  for (const auto& ctx : contexts) {
-    if (!valid_id(ctx.consumer_id) || !valid_id(ctx.creator_id)) return not_found("consumer");
-  }
-  for (size_t start = 0; start < contexts.size(); start += kRowsPerStatement) {
-    const size_t end = std::min(contexts.size(), start + kRowsPerStatement);
-    SqlParams p;
-    CA_CHECK(run_later(s_, upsert_contexts(contexts, start, end, p), p));
   }
   return ok();
 }

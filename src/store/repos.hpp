@@ -55,6 +55,9 @@ class SqlConsumerRepo final : public ConsumerRepo {
                               Channel ch, const Consent& consent);
   Result<ConsumerContext> read_context(const std::string& consumer_id, const Tenant& t,
                                        bool for_update);
+  // put_contexts (`checked`: every row must exist and be the creator's) or
+  // put_locked_contexts (no check, so the write may be held: SqlSession::defer).
+  Result<void> write_contexts(const std::vector<ConsumerContext>& contexts, bool checked);
   // Fills `consent` of each consumer from consumer_consents.
   Result<void> load_consents(std::vector<Consumer>& consumers);
 

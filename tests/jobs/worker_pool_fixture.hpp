@@ -2,6 +2,7 @@
 // holds a handler until the test opens it.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -20,6 +21,13 @@ using store::JobStatus;
 
 class WorkerPoolTest : public JobsTest {
  protected:
+  // A "test.work" handler that only counts its runs.
+  static void count_runs(WorkerPool& pool, std::atomic<int>& ran) {
+    pool.register_handler("test.work", [&ran](const Job&) -> Result<void> {
+      ++ran;
+      return ok();
+    });
+  }
   WorkerPoolOptions options(int threads = 2) {
     WorkerPoolOptions o;
     o.threads = threads;

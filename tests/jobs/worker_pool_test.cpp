@@ -204,10 +204,7 @@ TEST_F(WorkerPoolTest, IdleWorkersWakeUpOnEnqueue) {
   if (db_->is_postgres()) o.listen_url = db_->url();
   std::atomic<int> ran{0};
   WorkerPool pool(*store_, clock_, o);
-  pool.register_handler("test.work", [&](const Job&) -> Result<void> {
-    ++ran;
-    return ok();
-  });
+  count_runs(pool, ran);
   pool.start();
   std::this_thread::sleep_for(300ms);  // both workers found nothing and sleep
 
@@ -232,10 +229,7 @@ TEST_F(WorkerPoolTest, WakesForAJobDueBeforeThePoll) {
   enqueue(j);
   std::atomic<int> ran{0};
   WorkerPool pool(*store_, clock_, o);
-  pool.register_handler("test.work", [&](const Job&) -> Result<void> {
-    ++ran;
-    return ok();
-  });
+  count_runs(pool, ran);
   pool.start();
   EXPECT_TRUE(eventually([&] { return ran.load() == 1; }, 4s));
   pool.stop();
@@ -252,10 +246,7 @@ TEST_F(WorkerPoolTest, AfterABatchWakesForTheNextJobDueBeforeThePoll) {
   enqueue(later);
   std::atomic<int> ran{0};
   WorkerPool pool(*store_, clock_, o);
-  pool.register_handler("test.work", [&](const Job&) -> Result<void> {
-    ++ran;
-    return ok();
-  });
+  count_runs(pool, ran);
   pool.start();
   EXPECT_TRUE(eventually([&] { return ran.load() == 2; }, 4s));
   pool.stop();
@@ -302,10 +293,7 @@ TEST_F(WorkerPoolTest, RunUntilStoppedReturnsAfterStop) {
   enqueue(make_job());
   std::atomic<int> ran{0};
   WorkerPool pool(*store_, clock_, options(1));
-  pool.register_handler("test.work", [&](const Job&) -> Result<void> {
-    ++ran;
-    return ok();
-  });
+  count_runs(pool, ran);
   std::thread runner([&] { pool.run_until_stopped(); });
   EXPECT_TRUE(eventually([&] { return ran.load() == 1; }));
   pool.stop();

@@ -240,15 +240,9 @@ TEST_F(ExhaustedPoolTest, HeldWritesGoWithARollbackAndLeaveTheConnectionClean) {
 
 TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackAndFailsTheTransaction) {
   const auto creator = add_creator();
-  auto first = make_consumer(creator);
-  first.email = "same@example.com";
-  {
-    auto tx = write();
-    ASSERT_OK(tx->consumers().insert(first));
-    ASSERT_OK(tx->commit());
-  }
+  add_consumer(creator, "same@example.com");
   auto dup = make_consumer(creator);
-  dup.email = first.email;
+  dup.email = "same@example.com";
   auto other = make_creator();
   {
     auto tx = write();
@@ -271,16 +265,10 @@ TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackAndFailsTheTransaction) {
 // the COMMIT answers with the insert's error, and the transaction is over.
 TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackFromTheCommitItWentWith) {
   const auto creator = add_creator();
-  auto first = make_consumer(creator);
-  first.email = "same@example.com";
-  {
-    auto tx = write();
-    ASSERT_OK(tx->consumers().insert(first));
-    ASSERT_OK(tx->commit());
-  }
+  add_consumer(creator, "same@example.com");
   remember_pooled_connection();
   auto dup = make_consumer(creator);
-  dup.email = first.email;
+  dup.email = "same@example.com";
   {
     auto tx = write();
     ASSERT_OK(tx->creators().get(Tenant::admin(), creator));  // the transaction has begun
@@ -301,16 +289,10 @@ TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackFromTheCommitItWentWith) {
 // COMMIT answers with their error.
 TEST_F(ExhaustedPoolTest, AnInsertOnlyTransactionsErrorComesBackFromItsCommit) {
   const auto creator = add_creator();
-  auto first = make_consumer(creator);
-  first.email = "same@example.com";
-  {
-    auto tx = write();
-    ASSERT_OK(tx->consumers().insert(first));
-    ASSERT_OK(tx->commit());
-  }
+  add_consumer(creator, "same@example.com");
   remember_pooled_connection();
   auto dup = make_consumer(creator);
-  dup.email = first.email;
+  dup.email = "same@example.com";
   auto r = store::in_tx(*store_, store::TxMode::write,
                         [&](store::Tx& tx) { return tx.consumers().insert(dup); });
   ASSERT_FALSE(r.ok());
