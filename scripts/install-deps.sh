@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git curl ca-certificates tzdata python3
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libpq-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev
+  libpq-dev libsqlite3-dev libcurl4-openssl-dev libssl-dev libjemalloc-dev
   libspdlog-dev libfmt-dev libcli11-dev libhowardhinnant-date-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib
