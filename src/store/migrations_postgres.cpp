@@ -334,6 +334,15 @@ ALTER TABLE creator_profiles ALTER COLUMN profile SET STATISTICS 0,
   ALTER COLUMN raw_data SET STATISTICS 0, ALTER COLUMN llm_usage SET STATISTICS 0;
 )sql";
 
+// v8: only events that carry an idempotency key (or a client id) go into its unique
+// index. Keyless events, most of the traffic, each wrote an entry that no lookup reads
+// (a lookup always names a key, and NULLs never conflict): one B-tree fewer per event.
+constexpr const char* kV8 = R"sql(
+DROP INDEX events_idempotency_key_key;
+CREATE UNIQUE INDEX events_idempotency_key_key ON events (creator_id, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kV1},
     Migration{2, "claim and list indexes", kV2},
@@ -342,6 +351,7 @@ constexpr std::array kMigrations{
     Migration{5, "claims in due order", kV5},
     Migration{6, "no status-led job index; vacuum jobs by row count", kV6},
     Migration{7, "no planner statistics for JSON columns", kV7},
+    Migration{8, "idempotency index only for keyed events", kV8},
 };
 
 }  // namespace

@@ -40,28 +40,29 @@ std::vector<std::string> pg_column(const TestDatabase& db, const char* sql) {
   return out;
 }
 
+// The first column of a query's rows from either backend, outside the store.
+std::vector<std::string> column(const TestDatabase& db, const char* sql) {
+  if (db.is_postgres()) return pg_column(db, sql);
+  std::vector<std::string> out;
+  sqlite3* db_handle = nullptr;
+  sqlite3_open(db.url().substr(std::string("sqlite://").size()).c_str(), &db_handle);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db_handle, sql, -1, &st, nullptr);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db_handle);
+  return out;
+}
+
 // Reads the table names straight from the database, outside the store.
 std::set<std::string> table_names(const TestDatabase& db) {
-  std::set<std::string> names;
-  if (db.is_postgres()) {
-    for (auto& name : pg_column(db,
-                                "SELECT table_name FROM information_schema.tables "
-                                "WHERE table_schema = 'public'")) {
-      names.insert(std::move(name));
-    }
-  } else {
-    sqlite3* db_handle = nullptr;
-    sqlite3_open(db.url().substr(std::string("sqlite://").size()).c_str(), &db_handle);
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db_handle, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &st,
-                       nullptr);
-    while (sqlite3_step(st) == SQLITE_ROW) {
-      names.insert(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db_handle);
-  }
-  return names;
+  const auto names =
+      column(db, db.is_postgres() ? "SELECT table_name FROM information_schema.tables "
+                                    "WHERE table_schema = 'public'"
+                                  : "SELECT name FROM sqlite_master WHERE type = 'table'");
+  return {names.begin(), names.end()};
 }
 
 std::unique_ptr<store::Store> open_url(const std::string& url) {
@@ -101,6 +102,25 @@ TEST(Migrations, CreatesEveryTable) {
   }
   auto names = table_names(db);
   for (const auto& t : kTables) EXPECT_TRUE(names.count(t)) << "missing table " << t;
+}
+
+// Keyless events (most of them) stay out of the idempotency index: nothing looks them up
+// there, and each entry was a B-tree write per event.
+TEST(Migrations, OnlyKeyedEventsGoIntoTheIdempotencyIndex) {
+  TestDatabase db;
+  {
+    auto store = open_url(db.url());
+    ASSERT_TRUE(store);
+    ASSERT_OK(store->migrate());
+  }
+  const auto defs =
+      column(db, db.is_postgres() ? "SELECT indexdef FROM pg_indexes WHERE indexname = "
+                                    "'events_idempotency_key_key'"
+                                  : "SELECT sql FROM sqlite_master WHERE name = "
+                                    "'events_idempotency_key_key'");
+  ASSERT_EQ(defs.size(), 1u);
+  EXPECT_NE(defs.front().find("UNIQUE"), std::string::npos) << defs.front();
+  EXPECT_NE(defs.front().find("idempotency_key IS NOT NULL"), std::string::npos) << defs.front();
 }
 
 TEST(Migrations, PostgresVacuumsTheJobsTableByRowCount) {
