@@ -274,7 +274,10 @@ Service::Handles Service::handles() {
 void Service::run(bool handle_signals) {
   if (parts_->workers) parts_->workers->start();
   parts_->server->run(handle_signals);
-  // HTTP has drained; in-flight jobs finish, claimed-but-unstarted ones go back.
+  // HTTP has drained. Events still queued commit now, while the server whose I/O threads
+  // their answers are posted to still exists.
+  if (parts_->group_commit) parts_->group_commit->stop();
+  // In-flight jobs finish, claimed-but-unstarted ones go back.
   if (parts_->workers) parts_->workers->stop();
 }
 void Service::stop() { parts_->server->stop(); }

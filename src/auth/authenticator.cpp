@@ -24,7 +24,7 @@ Authenticator::Authenticator(store::Store& store, const Clock& clock,
       env_admin_hash_(env_admin_key.empty() ? std::string() : sha256_hex(env_admin_key)),
       ttl_(cache_ttl) {}
 
-Result<Principal> Authenticator::authenticate(std::optional<std::string_view> header) {
+Result<std::string> Authenticator::key_hash(std::optional<std::string_view> header) const {
   if (!header)
     return unauthorized("missing Authorization header; send 'Authorization: Bearer <api key>'");
   std::string_view h = *header;
@@ -37,21 +37,33 @@ Result<Principal> Authenticator::authenticate(std::optional<std::string_view> he
   while (!key.empty() && key.front() == ' ') key.remove_prefix(1);
   while (!key.empty() && key.back() == ' ') key.remove_suffix(1);
   if (key.empty() || key.size() > 256) return unauthorized("invalid API key");
+  return sha256_hex(key);
+}
 
-  std::string hash = sha256_hex(key);
+std::optional<Result<Principal>> Authenticator::known(const std::string& hash, Timestamp now) {
   if (!env_admin_hash_.empty() && constant_time_equal(hash, env_admin_hash_)) {
     return Principal{KeyRole::admin, std::nullopt, "env"};
   }
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(hash);
+  if (it == cache_.end() || it->second.expires <= now) return std::nullopt;
+  if (!it->second.principal) return unauthorized("invalid API key");
+  return *it->second.principal;
+}
 
+std::optional<Result<Principal>> Authenticator::authenticate_cached(
+    std::optional<std::string_view> header) {
+  auto hash = key_hash(header);
+  if (!hash) return Result<Principal>(std::move(hash).error());
+  return known(*hash, clock_.now());
+}
+
+Result<Principal> Authenticator::authenticate(std::optional<std::string_view> header) {
+  auto hashed = key_hash(header);
+  if (!hashed) return std::move(hashed).error();
+  const std::string& hash = *hashed;
   Timestamp now = clock_.now();
-  {
-    std::lock_guard lock(mu_);
-    auto it = cache_.find(hash);
-    if (it != cache_.end() && it->second.expires > now) {
-      if (!it->second.principal) return unauthorized("invalid API key");
-      return *it->second.principal;
-    }
-  }
+  if (auto answer = known(hash, now)) return std::move(*answer);
 
   auto found = store::in_tx(store_, store::TxMode::read,
                             [&](store::Tx& tx) { return tx.api_keys().find_by_hash(hash); });

@@ -34,11 +34,21 @@ class Authenticator {
 
   // unauthorized when the header is missing, malformed or the key is unknown/revoked.
   Result<Principal> authenticate(std::optional<std::string_view> authorization_header);
+  // What authenticate() would answer, when that needs no database read (a malformed header,
+  // the admin key, a key cached within its TTL); nullopt when it does. Never blocks on the
+  // store: for handlers that run on an I/O thread.
+  std::optional<Result<Principal>> authenticate_cached(
+      std::optional<std::string_view> authorization_header);
   // Drop cached keys at once after a revocation or a creator's deletion.
   void evict_key(const std::string& key_id);
   void evict_creator(const std::string& creator_id);
 
  private:
+  // The key's hash from the header, or why the header is refused.
+  Result<std::string> key_hash(std::optional<std::string_view> header) const;
+  // The admin key, or a cached answer; nullopt when the store must be asked.
+  std::optional<Result<Principal>> known(const std::string& hash, Timestamp now);
+
   struct Entry {
     std::optional<Principal> principal;  // nullopt: known-bad key (negative cache)
     Timestamp expires;

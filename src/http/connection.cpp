@@ -7,7 +7,9 @@
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
@@ -53,6 +55,40 @@ awaitable<Response> call_handler(const Route* route, Request* req) {
     res = error_response(Error::internal("internal error"));
   }
   co_return res;
+}
+
+// Runs a route's fast handler on this (I/O) thread. Completes with its answer, posted back
+// to the connection's strand from whichever thread gave it, or with nullopt when the
+// handler declined (the pool runs the route's handler then).
+awaitable<std::optional<Response>> call_fast(const Route* route, Request* req) {
+  using Signature = void(std::optional<Response>);
+  return asio::async_initiate<decltype(asio::use_awaitable), Signature>(
+      [route, req](auto completion) {
+        auto ex = asio::get_associated_executor(completion);
+        // Respond is copyable; the completion is not. Only the first answer counts.
+        auto shared = std::make_shared<decltype(completion)>(std::move(completion));
+        auto answered = std::make_shared<std::atomic<bool>>(false);
+        auto finish = [shared, answered, ex](std::optional<Response> r) {
+          if (answered->exchange(true)) return;
+          asio::post(ex, [shared, r = std::move(r)]() mutable { (*shared)(std::move(r)); });
+        };
+        const Respond respond = [finish](Response r) { finish(std::move(r)); };
+        bool taken = true;
+        try {
+          taken = route->fast(*req, respond);
+        } catch (const std::exception& e) {
+          // Not the pool: the handler may have started work (queued a write) before it threw.
+          spdlog::error("fast handler {} {} threw: {}", to_string(route->method), route->pattern,
+                        e.what());
+          respond(error_response(Error::internal("internal error")));
+        } catch (...) {
+          spdlog::error("fast handler {} {} threw a non-exception", to_string(route->method),
+                        route->pattern);
+          respond(error_response(Error::internal("internal error")));
+        }
+        if (!taken) finish(std::nullopt);
+      },
+      asio::use_awaitable);
 }
 
 WireResponse to_wire(Response&& r, unsigned version, bool keep_alive, bool head) {
@@ -264,8 +300,14 @@ awaitable<void> serve_connection(std::shared_ptr<Connection> conn, const Connect
     const bool keep_alive = parser.get().keep_alive();
     req.body = std::move(parser.get().body());
 
-    Response res =
-        co_await asio::co_spawn(ctx.handlers, call_handler(route, &req), asio::use_awaitable);
+    std::optional<Response> fast;
+    if (route->fast) fast = co_await call_fast(route, &req);
+    Response res;
+    if (fast) {
+      res = std::move(*fast);
+    } else {
+      res = co_await asio::co_spawn(ctx.handlers, call_handler(route, &req), asio::use_awaitable);
+    }
     const int status = res.status;
     const bool keep = keep_alive && !ctx.stopping.load();
     const bool sent = co_await send(*conn, std::move(res), version, keep, head, opt.read_timeout);

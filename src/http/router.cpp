@@ -78,7 +78,8 @@ Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
 Router& Router::operator=(Router&&) noexcept = default;
 
-void Router::add(Method method, std::string_view pattern, Handler handler, RouteOptions options) {
+void Router::add(Method method, std::string_view pattern, Handler handler, RouteOptions options,
+                 FastHandler fast) {
   if (pattern.empty() || pattern.front() != '/') {
     throw std::invalid_argument("route pattern must start with '/': " + std::string(pattern));
   }
@@ -104,8 +105,8 @@ void Router::add(Method method, std::string_view pattern, Handler handler, Route
     throw std::invalid_argument(std::string("duplicate route ") + to_string(method) + " " +
                                 std::string(pattern));
   }
-  routes_.push_back(
-      std::make_unique<Route>(Route{method, std::string(pattern), std::move(handler), options}));
+  routes_.push_back(std::make_unique<Route>(
+      Route{method, std::string(pattern), std::move(handler), options, std::move(fast)}));
   node->endpoints[method] = Node::Endpoint{routes_.back().get(), std::move(names)};
 }
 

@@ -14,6 +14,13 @@
 namespace ca::http {
 
 using Handler = std::function<Response(Request&)>;
+// Answers a request, exactly once, from any thread.
+using Respond = std::function<void(Response)>;
+// A handler that runs on the I/O thread and answers through `respond`, now or later (after
+// a group commit, say). It must not block: when it cannot go on without waiting (a database
+// read), it returns false without calling `respond`, and the route's Handler answers on
+// the handler pool instead. Saves the pool's two thread hand-offs per request.
+using FastHandler = std::function<bool(Request&, const Respond&)>;
 
 enum class BodyKind { json, form, any };
 
@@ -27,6 +34,7 @@ struct Route {
   std::string pattern;
   Handler handler;
   RouteOptions options;
+  FastHandler fast;  // empty: always the pool
 };
 
 struct RouteMatch {
@@ -43,7 +51,8 @@ class Router {
   Router(Router&&) noexcept;
   Router& operator=(Router&&) noexcept;
 
-  void add(Method method, std::string_view pattern, Handler handler, RouteOptions options = {});
+  void add(Method method, std::string_view pattern, Handler handler, RouteOptions options = {},
+           FastHandler fast = {});
   // Literal segments win over parameters; a trailing slash is ignored.
   RouteMatch match(Method method, std::string_view path) const;
   // Every registered route in registration order (docs/openapi.yaml is checked against it).

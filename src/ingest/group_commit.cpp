@@ -1,5 +1,7 @@
 #include "ingest/group_commit.hpp"
 
+#include <future>
+
 namespace ca::ingest {
 
 GroupCommitter::GroupCommitter(IngestService& service, GroupCommitOptions options)
@@ -9,13 +11,17 @@ GroupCommitter::GroupCommitter(IngestService& service, GroupCommitOptions option
   }
 }
 
-GroupCommitter::~GroupCommitter() {
+GroupCommitter::~GroupCommitter() { stop(); }
+
+void GroupCommitter::stop() {
   {
     std::lock_guard lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
-  for (auto& t : writers_) t.join();
+  for (auto& t : writers_) {
+    if (t.joinable()) t.join();
+  }
 }
 
 Result<IngestOutcome> GroupCommitter::submit(const Tenant& tenant, const EventRequest& req) {
@@ -37,11 +43,34 @@ Result<std::vector<Result<IngestOutcome>>> GroupCommitter::submit_batch(
   return std::move(b).with(std::move(*stored));
 }
 
+Result<void> GroupCommitter::submit_async(const Tenant& tenant, EventRequest req,
+                                          OutcomeCallback done) {
+  auto creator_id = service_.creator_for(tenant, req);
+  if (!creator_id) return std::move(creator_id).error();
+  auto pending = std::make_unique<Pending>();
+  pending->owned = std::make_unique<EventRequest>(std::move(req));
+  pending->items.push_back(IngestItem{std::move(*creator_id), pending->owned.get()});
+  pending->done = [done = std::move(done)](std::vector<Result<IngestOutcome>> results) {
+    done(std::move(results.front()));
+  };
+  return enqueue(std::move(pending));
+}
+
 Result<std::vector<Result<IngestOutcome>>> GroupCommitter::run(std::vector<IngestItem> items) {
-  const std::size_t n = items.size();
-  // Shared: the writer may still hold it as the waiter returns.
-  auto pending = std::make_shared<Pending>(Pending{std::move(items), {}});
-  auto result = pending->done.get_future();
+  // Shared with the writer, which may still be inside set_value as this waiter returns.
+  auto promise = std::make_shared<std::promise<std::vector<Result<IngestOutcome>>>>();
+  auto result = promise->get_future();
+  auto pending = std::make_unique<Pending>();
+  pending->items = std::move(items);
+  pending->done = [promise](std::vector<Result<IngestOutcome>> r) {
+    promise->set_value(std::move(r));
+  };
+  CA_CHECK(enqueue(std::move(pending)));
+  return result.get();
+}
+
+Result<void> GroupCommitter::enqueue(std::unique_ptr<Pending> pending) {
+  const std::size_t n = pending->items.size();
   {
     std::lock_guard lock(mu_);
     if (stopping_) return Error::unavailable("shutting down");
@@ -53,7 +82,7 @@ Result<std::vector<Result<IngestOutcome>>> GroupCommitter::run(std::vector<Inges
     queue_.push_back(std::move(pending));
   }
   cv_.notify_one();
-  return result.get();
+  return ok();
 }
 
 GroupCommitStats GroupCommitter::stats() const {
@@ -62,7 +91,7 @@ GroupCommitStats GroupCommitter::stats() const {
 }
 
 void GroupCommitter::writer_loop() {
-  std::vector<std::shared_ptr<Pending>> batch;
+  std::vector<std::unique_ptr<Pending>> batch;
   std::vector<IngestItem> items;
   std::vector<std::size_t> sizes;  // of each request in `items`
   for (;;) {
@@ -92,7 +121,7 @@ void GroupCommitter::writer_loop() {
     auto next = std::make_move_iterator(results.begin());
     for (const auto& p : batch) {
       const auto count = static_cast<std::ptrdiff_t>(p->items.size());
-      p->done.set_value(std::vector<Result<IngestOutcome>>(next, next + count));
+      p->done(std::vector<Result<IngestOutcome>>(next, next + count));
       next += count;
     }
     batch.clear();

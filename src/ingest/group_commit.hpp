@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <future>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -41,7 +41,11 @@ struct GroupCommitStats {
 class GroupCommitter {
  public:
   GroupCommitter(IngestService& service, GroupCommitOptions options);
-  ~GroupCommitter();  // drains what is queued, then stops
+  ~GroupCommitter();  // stop()
+  // Idempotent: refuses new work, commits what is queued (every callback runs), joins the
+  // writers. The server calls it once HTTP has drained and before its I/O threads' state
+  // goes, since submit_async's callbacks post to them.
+  void stop();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 
@@ -51,23 +55,33 @@ class GroupCommitter {
   // the whole batch was turned away (queue full, shutting down): nothing was stored.
   Result<std::vector<Result<IngestOutcome>>> submit_batch(const Tenant& tenant,
                                                           const std::vector<EventRequest>& reqs);
+  // Queues one event and returns at once: for a caller that must not block (an I/O
+  // thread). `done` gets the event's result exactly once, on a writer thread right after
+  // the commit, so it should only hand the answer on. An error when the event was turned
+  // away (refused by creator_for, queue full, shutting down); `done` is never called then.
+  // A creator's tenant never reads the store here; an admin's does (creator_for).
+  using OutcomeCallback = std::function<void(Result<IngestOutcome>)>;
+  Result<void> submit_async(const Tenant& tenant, EventRequest req, OutcomeCallback done);
   GroupCommitStats stats() const;
 
  private:
+  using Done = std::function<void(std::vector<Result<IngestOutcome>>)>;
   struct Pending {
     std::vector<IngestItem> items;
-    std::promise<std::vector<Result<IngestOutcome>>> done;
+    Done done;                            // called once, by the writer
+    std::unique_ptr<EventRequest> owned;  // submit_async's request, alive until done
   };
   // Queues the items and waits for their commit.
   Result<std::vector<Result<IngestOutcome>>> run(std::vector<IngestItem> items);
+  // Queues a request unless the queue is full or stopping.
+  Result<void> enqueue(std::unique_ptr<Pending> pending);
   void writer_loop();
 
   IngestService& service_;
   GroupCommitOptions options_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::shared_ptr<Pending>>
-      queue_;  // shared: the writer may still hold one as its waiter returns
+  std::deque<std::unique_ptr<Pending>> queue_;
   std::size_t queued_events_ = 0;
   bool stopping_ = false;
   std::atomic<std::uint64_t> commits_{0}, events_{0}, refused_{0};

@@ -35,7 +35,7 @@ class ApiTest : public ::testing::Test {
     config.database_url = db_->url();
     config.port = 0;
     config.admin_api_key = admin_key;
-    config.http_handler_threads = 4;
+    config.http_handler_threads = handler_threads_;
     config.db_pool_size = 4;
     config.log_level = "warn";
     app::setup_logging(config.log_level);
@@ -98,6 +98,7 @@ class ApiTest : public ::testing::Test {
     }
   }
 
+  int handler_threads_ = 4;  // set before SetUp to change
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<app::Service> service_;
   std::thread thread_;

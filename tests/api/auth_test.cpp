@@ -201,57 +201,116 @@ TEST_F(BootstrapTest, FirstStartPrintsAnAdminKeyOnceAndItWorks) {
   EXPECT_EQ(client_->get("/creators", key).status, 200);
 }
 
+// A store with one creator and one creator key, for the Authenticator on its own.
+struct OneKey {
+  OneKey() {
+    auto opened = store::open_store(store::StoreConfig{db.url(), 2, 5000});
+    EXPECT_TRUE(opened.ok()) << opened.error().message;
+    if (!opened.ok()) return;
+    store = std::move(*opened);
+    EXPECT_TRUE(store->migrate().ok());
+    c.id = ids.next();
+    c.name = "Keys";
+    c.email = "keys@example.com";
+    c.created_at = c.updated_at = clock.now();
+    k.id = ids.next();
+    k.creator_id = c.id;
+    k.prefix = minted.prefix;
+    k.hash_hex = minted.hash_hex;
+    k.created_at = clock.now();
+    EXPECT_TRUE(store::in_tx(*store, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+                  CA_CHECK(tx.creators().insert(c));
+                  return tx.api_keys().insert(k);
+                }).ok());
+  }
+
+  TestDatabase db;
+  std::unique_ptr<store::Store> store;
+  ManualClock clock{Timestamp{std::chrono::seconds{1'800'000'000}}};
+  SecureRandom random;
+  IdGenerator ids{clock, random};
+  Creator c;
+  const auth::MintedKey minted = auth::mint_key(random);
+  ApiKey k;
+};
+
 // A process writes a key's last_used_at at most once a minute, however many cache misses it
 // has (a burst of first requests on a cold cache, or a zero TTL as here).
 TEST(Authenticator, WritesLastUsedAtOncePerMinutePerKeyAcrossCacheMisses) {
-  TestDatabase db;
-  auto store = store::open_store(store::StoreConfig{db.url(), 2, 5000});
-  ASSERT_TRUE(store.ok()) << store.error().message;
-  ASSERT_TRUE((*store)->migrate().ok());
-  ManualClock clock(Timestamp{std::chrono::seconds{1'800'000'000}});
-  SecureRandom random;
-  IdGenerator ids(clock, random);
-  Creator c;
-  c.id = ids.next();
-  c.name = "Keys";
-  c.email = "keys@example.com";
-  c.created_at = c.updated_at = clock.now();
-  const auth::MintedKey minted = auth::mint_key(random);
-  ApiKey k;
-  k.id = ids.next();
-  k.creator_id = c.id;
-  k.prefix = minted.prefix;
-  k.hash_hex = minted.hash_hex;
-  k.created_at = clock.now();
-  ASSERT_TRUE(store::in_tx(**store, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
-                CA_CHECK(tx.creators().insert(c));
-                return tx.api_keys().insert(k);
-              }).ok());
+  OneKey f;
+  ASSERT_TRUE(f.store);
   auto last_used = [&]() -> std::optional<Timestamp> {
-    auto keys = store::in_tx(**store, store::TxMode::read,
-                             [&](store::Tx& tx) { return tx.api_keys().list_for_creator(c.id); });
+    auto keys = store::in_tx(*f.store, store::TxMode::read,
+                             [&](store::Tx& tx) { return tx.api_keys().list_for_creator(f.c.id); });
     return keys.ok() && keys->size() == 1 ? keys->front().last_used_at : std::nullopt;
   };
-  auth::Authenticator authn(**store, clock, "", std::chrono::seconds{0});  // every call misses
-  const std::string header = "Bearer " + minted.key;
-  const Timestamp first = clock.now();
+  auth::Authenticator authn(*f.store, f.clock, "", std::chrono::seconds{0});  // every call misses
+  const std::string header = "Bearer " + f.minted.key;
+  const Timestamp first = f.clock.now();
   ASSERT_TRUE(authn.authenticate(header).ok());
   EXPECT_EQ(last_used(), first);
 
   // The stored time now looks stale (as if written long ago), but this process wrote it
   // less than a minute ago: another miss writes nothing.
   const Timestamp stale = first - std::chrono::minutes{5};
-  ASSERT_TRUE(store::in_tx(**store, store::TxMode::write, [&](store::Tx& tx) {
-                return tx.api_keys().touch(k.id, stale);
+  ASSERT_TRUE(store::in_tx(*f.store, store::TxMode::write, [&](store::Tx& tx) {
+                return tx.api_keys().touch(f.k.id, stale);
               }).ok());
-  clock.advance(std::chrono::seconds{30});
+  f.clock.advance(std::chrono::seconds{30});
   ASSERT_TRUE(authn.authenticate(header).ok());
   ASSERT_TRUE(authn.authenticate(header).ok());
   EXPECT_EQ(last_used(), stale);
 
-  clock.advance(std::chrono::seconds{30});  // a minute after this process's write
+  f.clock.advance(std::chrono::seconds{30});  // a minute after this process's write
   ASSERT_TRUE(authn.authenticate(header).ok());
-  EXPECT_EQ(last_used(), clock.now());
+  EXPECT_EQ(last_used(), f.clock.now());
+}
+
+// authenticate_cached answers only what needs no store read (an I/O thread calls it), and
+// then exactly as authenticate would; otherwise it says nothing.
+TEST(Authenticator, CachedAnswersNeedNoStoreAndColdKeysGetNone) {
+  OneKey f;
+  ASSERT_TRUE(f.store);
+  const std::string admin_key = "admin-key-0123456789abcdef0123456789";
+  auth::Authenticator authn(*f.store, f.clock, admin_key, std::chrono::seconds{5});
+  auto cached = [&](std::optional<std::string_view> h) { return authn.authenticate_cached(h); };
+
+  // Refused from the header alone.
+  for (std::optional<std::string_view> h :
+       {std::optional<std::string_view>{}, std::optional<std::string_view>{"Basic abc"},
+        std::optional<std::string_view>{"Bearer "}}) {
+    auto r = cached(h);
+    ASSERT_TRUE(r.has_value());
+    ASSERT_FALSE(r->ok());
+    EXPECT_EQ(r->error().code, ErrorCode::unauthorized);
+  }
+  auto admin = cached("Bearer " + admin_key);
+  ASSERT_TRUE(admin.has_value() && admin->ok());
+  EXPECT_TRUE((*admin)->is_admin());
+
+  // A valid key and an unknown one: nothing until authenticate has asked the store.
+  const std::string good = "Bearer " + f.minted.key;
+  const std::string bad = "Bearer ca_notarealkey000000000000000000000000000000";
+  EXPECT_FALSE(cached(good).has_value());
+  EXPECT_FALSE(cached(bad).has_value());
+  ASSERT_TRUE(authn.authenticate(good).ok());
+  ASSERT_FALSE(authn.authenticate(bad).ok());
+  auto hit = cached(good);
+  ASSERT_TRUE(hit.has_value() && hit->ok());
+  EXPECT_EQ((*hit)->creator_id, f.c.id);
+  EXPECT_EQ((*hit)->key_id, f.k.id);
+  auto miss = cached(bad);
+  ASSERT_TRUE(miss.has_value());
+  ASSERT_FALSE(miss->ok());
+  EXPECT_EQ(miss->error().code, ErrorCode::unauthorized);
+
+  // Past the TTL, or evicted: the store must be asked again.
+  f.clock.advance(std::chrono::seconds{6});
+  EXPECT_FALSE(cached(good).has_value());
+  ASSERT_TRUE(authn.authenticate(good).ok());
+  EXPECT_TRUE(cached(good).has_value());
+  authn.evict_key(f.k.id);
+  EXPECT_FALSE(cached(good).has_value());
 }
 
 }  // namespace

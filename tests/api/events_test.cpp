@@ -168,6 +168,54 @@ TEST_F(EventsTest, ConcurrentDuplicatesStoreOneEvent) {
   EXPECT_EQ(obj(client_->get("/consumers?q=racer", key_)).at("items").as_array().size(), 1u);
 }
 
+// Single events wait for their commit without holding a handler thread: with one such
+// thread, concurrent requests still reach the writer together and share commits. Through
+// the pool, each request would hold the one thread until its own commit (one per commit).
+class OneHandlerThreadEventsTest : public EventsTest {
+ protected:
+  void SetUp() override {
+    handler_threads_ = 1;
+    EventsTest::SetUp();
+  }
+};
+
+TEST_F(OneHandlerThreadEventsTest, ConcurrentEventsShareCommitsBeyondTheHandlerThreads) {
+  auto metric = [&](const std::string& name) {
+    const std::string body = client_->get("/metrics", kAdminKey).body;
+    const auto at = body.find("\n" + name + " ");
+    return at == std::string::npos ? -1.0 : std::stod(body.substr(at + name.size() + 2));
+  };
+  // The key's first use reads the store (on the pool); from then on it is cached.
+  ASSERT_EQ(post_event(R"({"consumer":{"external_id":"warm"},"type":"page_view"})").status, 202);
+  const double commits_before = metric("ca_ingest_group_commits_total");
+  constexpr int kClients = 24;
+  constexpr int kEach = 10;
+  std::vector<std::thread> threads;
+  std::atomic<int> accepted{0};
+  for (int t = 0; t < kClients; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient c(client_->base_url());
+      for (int i = 0; i < kEach; ++i) {
+        const std::string body =
+            R"({"consumer":{"external_id":"v)" + std::to_string(t) + R"("},"type":"page_view"})";
+        auto r =
+            c.request("POST", "/events", body,
+                      {{"Authorization", "Bearer " + key_}, {"Content-Type", "application/json"}});
+        if (r.status == 202) ++accepted;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(accepted.load(), kClients * kEach);
+  EXPECT_EQ(metric("ca_ingest_group_commit_events_total"), 1.0 + kClients * kEach);
+  EXPECT_LT(metric("ca_ingest_group_commits_total") - commits_before, kClients * kEach);
+  EXPECT_EQ(
+      count_events(
+          "&consumer_id=" +
+          str(obj(client_->get("/consumers?q=v3", key_)).at("items").as_array().at(0).at("id"))),
+      static_cast<size_t>(kEach));
+}
+
 TEST_F(EventsTest, BadInputNamesTheField) {
   expect_error(post_event(R"({"type":"Page View"})"), 400, "invalid_argument", "type");
   expect_error(post_event(R"({"consumer":{"external_id":"x"}})"), 400, "invalid_argument", "type");
