@@ -311,6 +311,16 @@ CREATE UNIQUE INDEX events_idempotency_key_key ON events (creator_id, idempotenc
   WHERE idempotency_key IS NOT NULL;
 )sql";
 
+// v8: jobs_consumer_idx without status. A job's status changes twice in its life (claimed,
+// then finished or retried); with status in the key, each change moved the job's entry to
+// another place in the index: a page written at a random place (consumer ids are spread
+// over the whole index) in each of those transactions. Every query through it names a
+// consumer, whose few jobs are then filtered by status on the row.
+constexpr const char* kV8 = R"sql(
+DROP INDEX jobs_consumer_idx;
+CREATE INDEX jobs_consumer_idx ON jobs (consumer_id, run_at, id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kV1},
     Migration{2, "claim and list indexes", kV2},
@@ -319,6 +329,7 @@ constexpr std::array kMigrations{
     Migration{5, "claims in due order", kV5},
     Migration{6, "no status-led job index", kV6},
     Migration{7, "idempotency index only for keyed events", kV7},
+    Migration{8, "no status in the per-consumer job index", kV8},
 };
 
 }  // namespace
