@@ -222,10 +222,12 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
         contexts.emplace(*e.consumer_id, context::load_state(std::move(initial)));
       }
     }
+    std::unordered_map<std::string, Stage> stage_read;  // of the contexts read here
     for (const auto& [creator, ids] : consumers_by_creator) {
       auto loaded = tx.consumers().get_contexts_for_update(creator, ids);
       if (!loaded) return std::move(loaded).error();
       for (auto& ctx : *loaded) {
+        stage_read.emplace(ctx.consumer_id, ctx.stage);
         std::string id = ctx.consumer_id;
         contexts.emplace(std::move(id), context::load_state(std::move(ctx)));
       }
@@ -245,10 +247,22 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       results[fresh_item[j]] = IngestOutcome{e.id, false};
     }
     if (sink_ && !stored_events.empty()) CA_CHECK(sink_->on_events(tx, stored_events));
-    std::vector<ConsumerContext> changed;
-    changed.reserve(contexts.size());
-    for (const auto& [id, state] : contexts) changed.push_back(context::to_context(state));
-    CA_CHECK(tx.consumers().put_locked_contexts(changed));
+    // Most events leave the stage as it was: those contexts are written without it, so
+    // the stage index is not touched (see StageWrite).
+    using StageWrite = store::ConsumerRepo::StageWrite;
+    std::vector<ConsumerContext> stage_set, stage_kept;
+    for (const auto& [id, state] : contexts) {
+      ConsumerContext ctx = context::to_context(state);
+      auto read = stage_read.find(id);
+      const bool kept = read != stage_read.end() && read->second == ctx.stage;
+      (kept ? stage_kept : stage_set).push_back(std::move(ctx));
+    }
+    if (!stage_set.empty()) {
+      CA_CHECK(tx.consumers().put_locked_contexts(stage_set, StageWrite::set));
+    }
+    if (!stage_kept.empty()) {
+      CA_CHECK(tx.consumers().put_locked_contexts(stage_kept, StageWrite::keep));
+    }
     return ok();
   });
   if (!done) return std::move(done).error();

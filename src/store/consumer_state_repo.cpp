@@ -96,7 +96,7 @@ namespace {
 // share. Every row exists (read for update, or its consumer inserted, in this
 // transaction), and the WHERE keeps each on its own creator.
 std::string upsert_contexts(const std::vector<ConsumerContext>& contexts, size_t start, size_t end,
-                            SqlParams& p) {
+                            ConsumerRepo::StageWrite stage, SqlParams& p) {
   std::string sql =
       "INSERT INTO consumer_context AS c (consumer_id, creator_id, stage, lead_score, "
       "last_seen_at, metrics, attributes, version, updated_at) VALUES ";
@@ -108,8 +108,9 @@ std::string upsert_contexts(const std::vector<ConsumerContext>& contexts, size_t
               sql_opt_time(ctx.last_seen_at), ctx.metrics_json, ctx.attributes_json,
               std::int64_t{1}, sql_time(ctx.updated_at)});
   }
+  sql += " ON CONFLICT (consumer_id) DO UPDATE SET ";
+  if (stage == ConsumerRepo::StageWrite::set) sql += "stage = excluded.stage, ";
   sql +=
-      " ON CONFLICT (consumer_id) DO UPDATE SET stage = excluded.stage, "
       "lead_score = excluded.lead_score, last_seen_at = excluded.last_seen_at, "
       "metrics = excluded.metrics, attributes = excluded.attributes, "
       "version = c.version + 1, updated_at = excluded.updated_at "
@@ -120,22 +121,23 @@ std::string upsert_contexts(const std::vector<ConsumerContext>& contexts, size_t
 }  // namespace
 
 Result<void> SqlConsumerRepo::put_contexts(const std::vector<ConsumerContext>& contexts) {
-  return write_contexts(contexts, true);
+  return write_contexts(contexts, true, StageWrite::set);
 }
 
-Result<void> SqlConsumerRepo::put_locked_contexts(const std::vector<ConsumerContext>& contexts) {
-  return write_contexts(contexts, false);
+Result<void> SqlConsumerRepo::put_locked_contexts(const std::vector<ConsumerContext>& contexts,
+                                                  StageWrite stage) {
+  return write_contexts(contexts, false, stage);
 }
 
 Result<void> SqlConsumerRepo::write_contexts(const std::vector<ConsumerContext>& contexts,
-                                             bool checked) {
+                                             bool checked, StageWrite stage) {
   for (const auto& ctx : contexts) {
     if (!valid_id(ctx.consumer_id) || !valid_id(ctx.creator_id)) return not_found("consumer");
   }
   for (size_t start = 0; start < contexts.size(); start += kRowsPerStatement) {
     const size_t end = std::min(contexts.size(), start + kRowsPerStatement);
     SqlParams p;
-    const std::string sql = upsert_contexts(contexts, start, end, p);
+    const std::string sql = upsert_contexts(contexts, start, end, stage, p);
     if (!checked) {
       CA_CHECK(run_later(s_, sql, p));
       continue;

@@ -48,7 +48,8 @@ class SqlConsumerRepo final : public ConsumerRepo {
   Result<std::vector<ConsumerContext>> get_contexts_for_update(
       const std::string& creator_id, const std::vector<std::string>& consumer_ids) override;
   Result<void> put_contexts(const std::vector<ConsumerContext>& contexts) override;
-  Result<void> put_locked_contexts(const std::vector<ConsumerContext>& contexts) override;
+  Result<void> put_locked_contexts(const std::vector<ConsumerContext>& contexts,
+                                   StageWrite stage) override;
 
  private:
   Result<void> upsert_consent(const std::string& consumer_id, const std::string& creator_id,
@@ -57,7 +58,8 @@ class SqlConsumerRepo final : public ConsumerRepo {
                                        bool for_update);
   // put_contexts (`checked`: every row must exist and be the creator's) or
   // put_locked_contexts (no check, so the write may be held: SqlSession::defer).
-  Result<void> write_contexts(const std::vector<ConsumerContext>& contexts, bool checked);
+  Result<void> write_contexts(const std::vector<ConsumerContext>& contexts, bool checked,
+                              StageWrite stage);
   // Fills `consent` of each consumer from consumer_consents.
   Result<void> load_consents(std::vector<Consumer>& consumers);
 

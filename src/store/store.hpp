@@ -95,7 +95,12 @@ class ConsumerRepo {
   // put_contexts for contexts this transaction locked with get_contexts_for_update or
   // whose consumers it inserted (ingestion): no row-count check, so on PostgreSQL the
   // write travels with the transaction's next statement or COMMIT (SqlSession::defer).
-  virtual Result<void> put_locked_contexts(const std::vector<ConsumerContext>& contexts) = 0;
+  // StageWrite::keep: each context still has the stage it was read with, and the write
+  // leaves that column alone. SQLite rewrites an index entry for every column an UPDATE
+  // assigns, equal or not: the stage index then got a page written per event.
+  enum class StageWrite { set, keep };
+  virtual Result<void> put_locked_contexts(const std::vector<ConsumerContext>& contexts,
+                                           StageWrite stage) = 0;
   // Erases the consumer, its context and consent rows.
   virtual Result<void> remove(const Tenant& t, const std::string& id) = 0;
 };

@@ -657,7 +657,7 @@ TEST_F(ConsumersTest, PutLockedContextsUpdatesLockedAndCreatesFirstContexts) {
       ctx.metrics_json = R"({"page_views":2})";
       ctx.updated_at = now() + std::chrono::minutes(1);
     }
-    ASSERT_OK(tx->consumers().put_locked_contexts(ctxs));
+    ASSERT_OK(tx->consumers().put_locked_contexts(ctxs, store::ConsumerRepo::StageWrite::set));
     ASSERT_OK(tx->commit());
   }
   for (const auto& want : ctxs) {
@@ -666,6 +666,29 @@ TEST_F(ConsumersTest, PutLockedContextsUpdatesLockedAndCreatesFirstContexts) {
     EXPECT_EQ(got.updated_at, want.updated_at);
     EXPECT_EQ(boost::json::parse(got.metrics_json), boost::json::parse(want.metrics_json));
   }
+}
+
+// StageWrite::keep is for contexts whose stage did not change: the write leaves the stored
+// stage as it is (so it never touches the stage index) and writes everything else.
+TEST_F(ConsumersTest, PutLockedContextsKeepingTheStageLeaveItAsStored) {
+  const auto mine = add_many(creator_, 1, "a");
+  ConsumerContext ctx;
+  {
+    auto tx = write();
+    auto locked = tx->consumers().get_contexts_for_update(creator_, {mine[0].id});
+    ASSERT_OK(locked);
+    ASSERT_EQ(locked->size(), 1u);
+    ctx = locked->front();
+    ctx.stage = Stage::engaged;  // a caller breaking the promise: not written
+    ctx.metrics_json = R"({"page_views":3})";
+    ctx.updated_at = now() + std::chrono::minutes(2);
+    ASSERT_OK(tx->consumers().put_locked_contexts({ctx}, store::ConsumerRepo::StageWrite::keep));
+    ASSERT_OK(tx->commit());
+  }
+  auto got = context(mine[0].id);
+  EXPECT_EQ(got.stage, Stage::new_);
+  EXPECT_EQ(got.updated_at, ctx.updated_at);
+  EXPECT_EQ(boost::json::parse(got.metrics_json), boost::json::parse(ctx.metrics_json));
 }
 
 TEST_F(ConsumersTest, PutContextsNeverWritesAnotherCreatorsContext) {
