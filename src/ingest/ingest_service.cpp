@@ -32,6 +32,26 @@ Event make_event(const std::string& creator_id, const std::optional<std::string>
   return e;
 }
 
+// Writes the advanced contexts. Most events leave the stage as it was read: those contexts
+// are written without it, so its index is not touched (ConsumerRepo::StageWrite).
+Result<void> write_contexts(store::Tx& tx,
+                            const std::unordered_map<std::string, context::ContextState>& contexts,
+                            const std::unordered_map<std::string, Stage>& stage_read) {
+  using StageWrite = store::ConsumerRepo::StageWrite;
+  std::vector<ConsumerContext> stage_set, stage_kept;
+  for (const auto& [id, state] : contexts) {
+    ConsumerContext ctx = context::to_context(state);
+    auto read = stage_read.find(id);
+    const bool kept = read != stage_read.end() && read->second == ctx.stage;
+    (kept ? stage_kept : stage_set).push_back(std::move(ctx));
+  }
+  if (!stage_set.empty()) CA_CHECK(tx.consumers().put_locked_contexts(stage_set, StageWrite::set));
+  if (!stage_kept.empty()) {
+    CA_CHECK(tx.consumers().put_locked_contexts(stage_kept, StageWrite::keep));
+  }
+  return ok();
+}
+
 Error key_reused() {
   return Error::conflict(
       "this idempotency key was already used with a different request body; use a new key", "id");
@@ -247,23 +267,7 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       results[fresh_item[j]] = IngestOutcome{e.id, false};
     }
     if (sink_ && !stored_events.empty()) CA_CHECK(sink_->on_events(tx, stored_events));
-    // Most events leave the stage as it was: those contexts are written without it, so
-    // the stage index is not touched (see StageWrite).
-    using StageWrite = store::ConsumerRepo::StageWrite;
-    std::vector<ConsumerContext> stage_set, stage_kept;
-    for (const auto& [id, state] : contexts) {
-      ConsumerContext ctx = context::to_context(state);
-      auto read = stage_read.find(id);
-      const bool kept = read != stage_read.end() && read->second == ctx.stage;
-      (kept ? stage_kept : stage_set).push_back(std::move(ctx));
-    }
-    if (!stage_set.empty()) {
-      CA_CHECK(tx.consumers().put_locked_contexts(stage_set, StageWrite::set));
-    }
-    if (!stage_kept.empty()) {
-      CA_CHECK(tx.consumers().put_locked_contexts(stage_kept, StageWrite::keep));
-    }
-    return ok();
+    return write_contexts(tx, contexts, stage_read);
   });
   if (!done) return std::move(done).error();
   if (sink_) sink_->after_commit();
