@@ -301,7 +301,9 @@ awaitable<void> serve_connection(std::shared_ptr<Connection> conn, const Connect
     req.body = std::move(parser.get().body());
 
     std::optional<Response> fast;
-    if (route->fast) fast = co_await call_fast(route, &req);
+    if (route->fast) {
+      fast = co_await call_fast(route, &req);
+    }
     Response res;
     if (fast) {
       res = std::move(*fast);
