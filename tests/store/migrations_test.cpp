@@ -125,7 +125,7 @@ TEST(Migrations, OnlyKeyedEventsGoIntoTheIdempotencyIndex) {
 
 // On SQLite a claim no longer moves a job's entry in the per-consumer index (status is
 // not in its key): each move was a page written at a random place. PostgreSQL rewrites
-// every index entry of an updated row anyway, so it keeps the status-led key.
+// every index entry of an updated row anyway, so it keeps status in the key.
 TEST(Migrations, SqliteClaimsLeaveThePerConsumerJobIndexAlone) {
   TestDatabase db;
   if (db.is_postgres()) GTEST_SKIP() << "an SQLite index";
