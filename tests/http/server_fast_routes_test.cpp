@@ -62,6 +62,11 @@ class FastRoutes : public ServerTest {
     for (auto& t : answerers_) t.join();
   }
 
+  // A text POST on a client's connection (its keep-alive is what the tests reuse).
+  static HttpResult post(HttpClient& c, const std::string& path, const std::string& body) {
+    return c.request("POST", path, body, {{"Content-Type", "text/plain"}});
+  }
+
   std::atomic<int> pool_runs_{0};
   std::mutex mu_;
   std::vector<std::thread> answerers_;
@@ -69,7 +74,7 @@ class FastRoutes : public ServerTest {
 
 TEST_F(FastRoutes, AnswersAtOnceWithoutThePool) {
   auto c = client();
-  auto r = c.request("POST", "/now", "a", {{"Content-Type", "text/plain"}});
+  auto r = post(c, "/now", "a");
   EXPECT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(r.body, "now a");
   EXPECT_EQ(pool_runs_.load(), 0);
@@ -78,7 +83,7 @@ TEST_F(FastRoutes, AnswersAtOnceWithoutThePool) {
 TEST_F(FastRoutes, AnswersLaterFromAnotherThreadAndKeepsTheConnection) {
   auto c = client();
   for (const char* body : {"x", "y", "z"}) {
-    auto r = c.request("POST", "/later", body, {{"Content-Type", "text/plain"}});
+    auto r = post(c, "/later", body);
     EXPECT_EQ(r.status, 200) << r.error;
     EXPECT_EQ(r.body, std::string("later ") + body);
   }
@@ -92,7 +97,7 @@ TEST_F(FastRoutes, ManyConnectionsWaitingAtOnceAllGetTheirOwnAnswer) {
     clients.emplace_back([&, i] {
       auto c = client();
       const std::string body = std::to_string(i);
-      auto r = c.request("POST", "/later", body, {{"Content-Type", "text/plain"}});
+      auto r = post(c, "/later", body);
       if (r.status == 200 && r.body == "later " + body) right.fetch_add(1);
     });
   }
@@ -102,7 +107,7 @@ TEST_F(FastRoutes, ManyConnectionsWaitingAtOnceAllGetTheirOwnAnswer) {
 
 TEST_F(FastRoutes, DeclinedRequestsGoToThePool) {
   auto c = client();
-  auto r = c.request("POST", "/decline", "a", {{"Content-Type", "text/plain"}});
+  auto r = post(c, "/decline", "a");
   EXPECT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(r.body, "pool");
   EXPECT_EQ(pool_runs_.load(), 1);
@@ -111,21 +116,21 @@ TEST_F(FastRoutes, DeclinedRequestsGoToThePool) {
 // Not the pool: the handler may have queued work before it threw.
 TEST_F(FastRoutes, AThrowingFastHandlerIs500AndNeverRerunsOnThePool) {
   auto c = client();
-  auto r = c.request("POST", "/throw", "a", {{"Content-Type", "text/plain"}});
+  auto r = post(c, "/throw", "a");
   EXPECT_EQ(r.status, 500) << r.error;
   EXPECT_NE(r.body.find("internal"), std::string::npos) << r.body;
   EXPECT_EQ(pool_runs_.load(), 0);
-  auto again = c.request("POST", "/now", "b", {{"Content-Type", "text/plain"}});
+  auto again = post(c, "/now", "b");
   EXPECT_EQ(again.body, "now b");
 }
 
 TEST_F(FastRoutes, OnlyTheFirstAnswerIsSent) {
   auto c = client();
-  auto r = c.request("POST", "/twice", "a", {{"Content-Type", "text/plain"}});
+  auto r = post(c, "/twice", "a");
   EXPECT_EQ(r.status, 200) << r.error;
   EXPECT_EQ(r.body, "first");
   EXPECT_EQ(pool_runs_.load(), 0);
-  auto again = c.request("POST", "/now", "b", {{"Content-Type", "text/plain"}});
+  auto again = post(c, "/now", "b");
   EXPECT_EQ(again.body, "now b");
 }
 

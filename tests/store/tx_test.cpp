@@ -169,6 +169,19 @@ class ExhaustedPoolTest : public StoreTest {
         "WHERE a.state = 'idle') THEN RAISE EXCEPTION 'the pooled connection is gone'; "
         "END IF; END $$");
   }
+  // A new consumer of `creator` with the email another of its consumers already has: its
+  // insert fails on the unique email, with code conflict and field "email".
+  Consumer email_clash(const std::string& creator) {
+    add_consumer(creator, "same@example.com");
+    auto dup = make_consumer(creator);
+    dup.email = "same@example.com";
+    return dup;
+  }
+  static void expect_email_clash(const Result<void>& r) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
+    EXPECT_EQ(r.error().field, "email");
+  }
   store::StoreConfig config() const override {
     auto c = StoreTest::config();
     c.pool_size = 1;
@@ -240,18 +253,14 @@ TEST_F(ExhaustedPoolTest, HeldWritesGoWithARollbackAndLeaveTheConnectionClean) {
 
 TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackAndFailsTheTransaction) {
   const auto creator = add_creator();
-  add_consumer(creator, "same@example.com");
-  auto dup = make_consumer(creator);
-  dup.email = "same@example.com";
+  const auto dup = email_clash(creator);
   auto other = make_creator();
   {
     auto tx = write();
     // SQLite refuses at the insert; PostgreSQL at the next statement, sent with it.
     Result<void> r = tx->consumers().insert(dup);
     if (r) r = tx->creators().insert(other);
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
-    EXPECT_EQ(r.error().field, "email");
+    ASSERT_NO_FATAL_FAILURE(expect_email_clash(r));
     if (db_->is_postgres()) {
       EXPECT_FALSE(tx->commit().ok());  // the transaction is aborted
     }
@@ -265,18 +274,14 @@ TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackAndFailsTheTransaction) {
 // the COMMIT answers with the insert's error, and the transaction is over.
 TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackFromTheCommitItWentWith) {
   const auto creator = add_creator();
-  add_consumer(creator, "same@example.com");
+  const auto dup = email_clash(creator);
   remember_pooled_connection();
-  auto dup = make_consumer(creator);
-  dup.email = "same@example.com";
   {
     auto tx = write();
     ASSERT_OK(tx->creators().get(Tenant::admin(), creator));  // the transaction has begun
     Result<void> r = tx->consumers().insert(dup);
     if (r) r = tx->commit();
-    ASSERT_FALSE(r.ok());
-    EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
-    EXPECT_EQ(r.error().field, "email");
+    ASSERT_NO_FATAL_FAILURE(expect_email_clash(r));
   }
   EXPECT_TRUE(pooled_connection_is_back());
   auto tx = write();
@@ -289,15 +294,10 @@ TEST_F(ExhaustedPoolTest, AHeldWritesErrorComesBackFromTheCommitItWentWith) {
 // COMMIT answers with their error.
 TEST_F(ExhaustedPoolTest, AnInsertOnlyTransactionsErrorComesBackFromItsCommit) {
   const auto creator = add_creator();
-  add_consumer(creator, "same@example.com");
+  const auto dup = email_clash(creator);
   remember_pooled_connection();
-  auto dup = make_consumer(creator);
-  dup.email = "same@example.com";
-  auto r = store::in_tx(*store_, store::TxMode::write,
-                        [&](store::Tx& tx) { return tx.consumers().insert(dup); });
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().code, ErrorCode::conflict) << r.error().message;
-  EXPECT_EQ(r.error().field, "email");
+  ASSERT_NO_FATAL_FAILURE(expect_email_clash(store::in_tx(
+      *store_, store::TxMode::write, [&](store::Tx& tx) { return tx.consumers().insert(dup); })));
   EXPECT_TRUE(pooled_connection_is_back());
   auto tx = write();
   ASSERT_OK(tx->consumers().insert(make_consumer(creator)));
