@@ -33,7 +33,7 @@ struct EventRequest {
   std::string source = "api";
   std::optional<Timestamp> occurred_at;  // absent: the time it was received
   std::string payload_json = "{}";
-  std::string fingerprint;  // SHA-256 of the canonical request
+  std::string fingerprint;  // SHA-256 of the canonical request; empty without a key
 };
 
 inline constexpr std::size_t kMaxPayloadBytes = 64 * std::size_t{1024};

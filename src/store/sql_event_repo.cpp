@@ -22,7 +22,7 @@ Event read_event(const SqlRow& r) {
   e.received_at = r.time(6);
   e.payload_json = r.text(7);
   e.idempotency_key = r.opt_text(8);
-  e.request_hash = r.text(9);
+  e.request_hash = r.text(9);  // empty for a keyless event (stored as NULL)
   return e;
 }
 
@@ -37,7 +37,8 @@ void bind_event(SqlParams& p, const Event& e, std::string& sql) {
   sql += bind(p, sql_time(e.received_at)) + ", ";
   sql += bind(p, e.payload_json) + ", ";
   sql += bind(p, sql_opt(e.idempotency_key)) + ", ";
-  sql += bind(p, e.request_hash) + ")";
+  // Only a keyed event can be replayed, so only its fingerprint is kept.
+  sql += bind(p, e.request_hash.empty() ? SqlValue{} : SqlValue{e.request_hash}) + ")";
 }
 
 std::vector<Event> read_all(const SqlResult& r) {
