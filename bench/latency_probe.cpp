@@ -1,8 +1,10 @@
 // Event → invocation latency at a FIXED request rate (open loop, unlike wrk's closed loop):
 // THREADS keep-alive connections each POST single page_view events from new visitors on a
 // fixed schedule, so the deployed GenericSalesAgent acts on every one. Afterwards the
-// invocations are read back through the API; latency = invocation finished (updated_at)
-// − invocation created (the ingest transaction that stored the event).
+// invocations are read back through the API. Event → invocation latency runs from when the
+// event's POST was due to when its invocation was decided and durable: the later of the
+// POST's answer (an invocation decided in the ingest transaction commits with the event)
+// and the invocation's updated_at (one a worker decided). Same machine, same clock.
 //
 //   latency_probe BASE_URL API_KEY [RATE=1000] [SECONDS=10] [THREADS=8]
 //
@@ -17,8 +19,10 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "domain/time.hpp"
@@ -92,7 +96,17 @@ int main(int argc, char** argv) {
   std::vector<std::vector<double>> post_ms(static_cast<std::size_t>(threads));
   std::atomic<long> errors{0};
   const auto start = Clock::now() + std::chrono::milliseconds(100);
-  const auto wall_start = std::chrono::system_clock::now();  // older invocations are not ours
+  // Steady times on the wall clock, to compare with the server's timestamps.
+  const auto steady0 = Clock::now();
+  const auto wall0 = std::chrono::system_clock::now();
+  auto wall = [&](Clock::time_point t) {
+    return wall0 + std::chrono::duration_cast<std::chrono::system_clock::duration>(t - steady0);
+  };
+  struct Sent {
+    std::chrono::system_clock::time_point due, answered;
+  };
+  std::mutex sent_mu;
+  std::unordered_map<std::string, Sent> sent_by_event;  // event id → its POST
 
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
@@ -107,11 +121,21 @@ int main(int argc, char** argv) {
                            R"("},"type":"page_view"})";
         auto sent = Clock::now();
         long status = request(easy.h, base + "/events", key, &body, response);
+        const auto answered = Clock::now();
         // Open loop: latency counts from when the request was DUE, so a stalled server
         // cannot hide its queueing by slowing the generator down.
+        const auto from = std::min(due, sent);
         post_ms[static_cast<std::size_t>(t)].push_back(
-            std::chrono::duration<double, std::milli>(Clock::now() - std::min(due, sent)).count());
-        if (status != 202) ++errors;
+            std::chrono::duration<double, std::milli>(answered - from).count());
+        if (status != 202) {
+          ++errors;
+          continue;
+        }
+        boost::system::error_code ec;
+        auto answer = bj::parse(response, ec);
+        if (ec || !answer.is_object() || !answer.as_object().contains("id")) continue;
+        std::lock_guard lk(sent_mu);
+        sent_by_event[std::string(answer.at("id").as_string())] = Sent{wall(from), wall(answered)};
       }
     });
   }
@@ -137,11 +161,15 @@ int main(int argc, char** argv) {
       auto page = bj::parse(response).as_object();
       for (const auto& item : page.at("items").as_array()) {
         const auto& inv = item.as_object();
-        auto created = ca::parse_rfc3339(inv.at("created_at").as_string());
+        const auto& event_id = inv.at("event_id");
         auto updated = ca::parse_rfc3339(inv.at("updated_at").as_string());
-        if (created && updated && *created >= wall_start) {
-          e2e_ms.push_back(std::chrono::duration<double, std::milli>(*updated - *created).count());
-        }
+        if (!event_id.is_string() || !updated) continue;
+        auto ours = sent_by_event.find(std::string(event_id.as_string()));
+        if (ours == sent_by_event.end()) continue;  // an older run's
+        const auto decided = std::max<std::chrono::system_clock::time_point>(
+            ours->second.answered, *updated);
+        e2e_ms.push_back(
+            std::chrono::duration<double, std::milli>(decided - ours->second.due).count());
       }
       if (page.at("next_cursor").is_null()) break;
       cursor = std::string(page.at("next_cursor").as_string());

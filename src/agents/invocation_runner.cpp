@@ -30,15 +30,6 @@ struct Loaded {
   std::vector<Product> products;
 };
 
-// The creator's catalogue the agents pitch from (at most 500 products).
-Result<std::vector<Product>> load_products(store::Tx& tx, const std::string& creator_id) {
-  PageRequest page;
-  page.limit = 500;
-  auto list = tx.products().list(Tenant::creator(creator_id), page);
-  if (!list) return std::move(list).error();
-  return std::move(list->items);
-}
-
 Result<Loaded> load(store::Tx& tx, const std::string& agent_id, const std::string& creator_id,
                     const std::optional<std::string>& consumer_id) {
   Loaded l;
@@ -102,19 +93,9 @@ Result<std::shared_ptr<const StagedInvoke>> stage_invoke(store::Store& store,
   // (the ingest computed it with the same pure rule from the same two inputs).
   auto after = context::from_snapshot_value(after_json ? *after_json : none);
   if (!after_json && before) after = context::apply_event(*before, event);
-  ConsumerContext empty;
-  Result<Decision> decision = Decision{false, "agent disabled", {}, std::nullopt};
-  if (loaded.agent.enabled) {
-    AgentInput input{loaded.agent,
-                     event,
-                     before ? *before : empty,
-                     after ? *after : empty,
-                     loaded.consumer ? &*loaded.consumer : nullptr,
-                     loaded.creator,
-                     loaded.products,
-                     now};
-    decision = run_agent(input, opts);
-  }
+  Result<Decision> decision = decide_invocation(loaded.agent, event, before, after,
+                                                loaded.consumer ? &*loaded.consumer : nullptr,
+                                                loaded.creator, loaded.products, now, opts);
   if (!decision && transient(decision.error())) return decision.error();
   if (decision) maybe_personalize(store, opts, *decision, loaded);
   return std::make_shared<const StagedInvoke>(
@@ -137,6 +118,28 @@ Result<void> write_staged(store::Tx& tx,
 }
 
 }  // namespace
+
+Result<std::vector<Product>> load_products(store::Tx& tx, const std::string& creator_id) {
+  PageRequest page;
+  page.limit = 500;
+  auto list = tx.products().list(Tenant::creator(creator_id), page);
+  if (!list) return std::move(list).error();
+  return std::move(list->items);
+}
+
+Result<Decision> decide_invocation(const ca::Agent& agent, const Event& event,
+                                   const std::optional<ConsumerContext>& before,
+                                   const std::optional<ConsumerContext>& after,
+                                   const Consumer* consumer, const Creator& creator,
+                                   const std::vector<Product>& products, Timestamp now,
+                                   const RuntimeOptions& opts) {
+  if (!agent.enabled) return Decision{false, "agent disabled", {}, std::nullopt};
+  const ConsumerContext empty;
+  AgentInput input{
+      agent,    event, before ? *before : empty, after ? *after : empty, consumer, creator,
+      products, now};
+  return run_agent(input, opts);
+}
 
 Result<void> enqueue_send_job(store::Tx& tx, const Action& action, IdGenerator& ids,
                               Timestamp run_at, Timestamp now) {

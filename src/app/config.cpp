@@ -160,6 +160,7 @@ Result<Config> Config::from_env() {
   CA_CHECK(read_int("WORKER_THREADS", c.worker_threads, 1, 64));
   CA_CHECK(read_bool("INGEST_GROUP_COMMIT", c.group_commit));
   CA_CHECK(read_bool("SERVE_WORKERS", c.serve_workers));
+  CA_CHECK(read_bool("AGENT_INLINE_DECISIONS", c.agent_inline_decisions));
   CA_CHECK(read_bool("ALLOW_PRIVATE_AGENT_TARGETS", c.allow_private_agent_targets));
   CA_CHECK(read_int("MAX_BODY_BYTES", c.max_body_bytes, 1024, 64LL << 20));
   if (const char* v = env("WEB_DIR")) c.web_dir = v;

@@ -25,6 +25,9 @@ struct Config {
   int ingest_max_batch = 2000;     // INGEST_MAX_BATCH: events per group-commit transaction
   int worker_threads = 2;          // WORKER_THREADS: agent workers inside serve / worker
   bool serve_workers = true;       // SERVE_WORKERS: off to run workers only in `worker`
+  // AGENT_INLINE_DECISIONS: pure agents decide inside the ingest transaction (see
+  // agents/inline_decider.hpp); off: every invocation goes through the job queue.
+  bool agent_inline_decisions = true;
   bool allow_private_agent_targets = false;  // ALLOW_PRIVATE_AGENT_TARGETS (dev/tests)
   int db_pool_size = 8;                      // DB_POOL_SIZE
   std::size_t max_body_bytes = 1 << 20;      // MAX_BODY_BYTES

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/request_stats.hpp"
+#include "ingest/agent_dispatch.hpp"
 #include "ingest/group_commit.hpp"
 #include "jobs/worker_pool.hpp"
 #include "store/job_repo.hpp"
@@ -31,7 +32,8 @@ void counter(std::string& out, const char* name, const char* help, std::uint64_t
 }  // namespace
 
 std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool,
-                           const ingest::GroupCommitter* group_commit, Timestamp started,
+                           const ingest::GroupCommitter* group_commit,
+                           const ingest::AgentDispatch& dispatch, Timestamp started,
                            const Clock& clock) {
   std::string out = http::request_stats().prometheus();
   auto counts = store::in_tx(store, store::TxMode::read,
@@ -49,6 +51,8 @@ std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool,
   if (pool != nullptr) {
     const auto s = pool->stats();
     counter(out, "ca_worker_jobs_claimed_total", "Jobs claimed by this process.", s.claimed);
+    counter(out, "ca_worker_claims_total", "Claims that took at least one job (batches).",
+            s.claims);
     counter(out, "ca_worker_jobs_succeeded_total", "Jobs completed.", s.succeeded);
     counter(out, "ca_worker_jobs_retried_total", "Failed attempts scheduled again.", s.retried);
     counter(out, "ca_worker_jobs_dead_total", "Jobs out of attempts.", s.dead);
@@ -64,6 +68,9 @@ std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool,
     counter(out, "ca_ingest_saturated_total", "Ingest requests refused with 503, queue full.",
             g.refused);
   }
+  counter(out, "ca_agent_inline_decisions_total",
+          "Invocations decided in their event's ingest transaction (no agent.invoke job).",
+          dispatch.decided_inline());
   out += fmt::format(
       "# HELP process_resident_memory_bytes Resident memory.\n"
       "# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {:.0f}\n"

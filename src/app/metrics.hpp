@@ -14,13 +14,15 @@ class WorkerPool;
 }
 namespace ca::ingest {
 class GroupCommitter;
-}
+class AgentDispatch;
+}  // namespace ca::ingest
 
 namespace ca::app {
 
 // `pool` may be null (an API-only process), `group_commit` too (INGEST_GROUP_COMMIT off).
 std::string render_metrics(store::Store& store, const jobs::WorkerPool* pool,
-                           const ingest::GroupCommitter* group_commit, Timestamp started,
+                           const ingest::GroupCommitter* group_commit,
+                           const ingest::AgentDispatch& dispatch, Timestamp started,
                            const Clock& clock);
 
 }  // namespace ca::app

@@ -127,6 +127,7 @@ struct Service::Parts {
   std::unique_ptr<auth::Authenticator> auth;
   std::unique_ptr<auth::SessionStore> sessions;
   jobs::Waker waker;
+  std::unique_ptr<agents::InlineDecider> decider;  // null: AGENT_INLINE_DECISIONS off
   std::unique_ptr<ingest::AgentDispatch> dispatch;
   std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<ingest::GroupCommitter> group_commit;
@@ -175,13 +176,18 @@ Result<void> bootstrap_admin_key(store::Store& store, Random& random, IdGenerato
   return ok();
 }
 
-std::unique_ptr<agents::InvocationRunner> make_runner(store::Store& store, const Clock& clock,
-                                                      IdGenerator& ids, const Config& config,
-                                                      llm::LlmClient* llm) {
+agents::RuntimeOptions runtime_options(const Config& config, llm::LlmClient* llm) {
   agents::RuntimeOptions opts;
   opts.allow_private_targets = config.allow_private_agent_targets;
   opts.llm = llm;  // null: the agents' own (template) texts
-  return std::make_unique<agents::InvocationRunner>(store, clock, ids, opts);
+  return opts;
+}
+
+std::unique_ptr<agents::InvocationRunner> make_runner(store::Store& store, const Clock& clock,
+                                                      IdGenerator& ids, const Config& config,
+                                                      llm::LlmClient* llm) {
+  return std::make_unique<agents::InvocationRunner>(store, clock, ids,
+                                                    runtime_options(config, llm));
 }
 
 std::unique_ptr<jobs::WorkerPool> make_pool(store::Store& store, const Clock& clock,
@@ -208,8 +214,15 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
 
   parts->auth =
       std::make_unique<auth::Authenticator>(*parts->store, parts->clock, config.admin_api_key);
-  parts->dispatch =
-      std::make_unique<ingest::AgentDispatch>(parts->ids, parts->clock, &parts->waker);
+  // Before ingest: inline decisions personalise nothing, so they need to know of an LLM.
+  parts->onboarding =
+      make_onboarding(*parts->store, parts->clock, parts->ids, config, &parts->waker);
+  if (config.agent_inline_decisions) {
+    parts->decider = std::make_unique<agents::InlineDecider>(
+        runtime_options(config, parts->onboarding->llm.get()));
+  }
+  parts->dispatch = std::make_unique<ingest::AgentDispatch>(parts->ids, parts->clock, &parts->waker,
+                                                            parts->decider.get());
   parts->ingest = std::make_unique<ingest::IngestService>(*parts->store, parts->clock, parts->ids,
                                                           parts->dispatch.get());
   if (config.group_commit) {
@@ -223,12 +236,11 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
   parts->deps = std::make_unique<api::ApiDeps>(
       api::ApiDeps{*parts->store, *parts->auth, parts->clock, parts->ids, parts->random,
                    *parts->ingest, parts->group_commit.get()});
-  parts->onboarding =
-      make_onboarding(*parts->store, parts->clock, parts->ids, config, &parts->waker);
   parts->deps->onboarding = parts->onboarding->service.get();
   parts->deps->metrics_token = config.metrics_token;
   parts->deps->metrics = [p = parts.get()] {
-    return render_metrics(*p->store, p->workers.get(), p->group_commit.get(), p->started, p->clock);
+    return render_metrics(*p->store, p->workers.get(), p->group_commit.get(), *p->dispatch,
+                          p->started, p->clock);
   };
   parts->actions =
       std::make_unique<actions::ActionService>(*parts->store, parts->clock, parts->ids);

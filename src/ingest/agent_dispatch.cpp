@@ -5,6 +5,7 @@
 
 #include <map>
 #include <set>
+#include <utility>
 
 #include "agents/invocation_runner.hpp"
 #include "agents/registry.hpp"
@@ -16,7 +17,9 @@ namespace ca::ingest {
 
 namespace bj = boost::json;
 
-Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEvent>& events) {
+Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEvent>& events,
+                                      bool first_try) {
+  pending_inline() = 0;  // a failed transaction's count is never added
   const Timestamp now = clock_.now();
   // Triggers are looked up once per (creator, event type) in the transaction.
   std::map<std::pair<std::string, std::string>, std::vector<store::TriggerMatch>> triggers;
@@ -53,11 +56,29 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
     }
   }
   if (invocations.empty()) return ok();
+  agents::InlineDecisions decided;
+  if (decider_ != nullptr && first_try) {
+    std::vector<agents::InlineCandidate> candidates;
+    candidates.reserve(invocations.size());
+    for (size_t i = 0; i < invocations.size(); ++i) {
+      const StoredEvent& se = *invoked_for[i];
+      candidates.push_back({&invocations[i], se.event, se.before ? &*se.before : nullptr});
+    }
+    auto d = decider_->decide(tx, candidates, now);
+    if (!d) return std::move(d).error();
+    decided = std::move(*d);
+  }
   CA_CHECK(tx.invocations().insert_many(invocations));
+  CA_CHECK(decided.write_plans(tx, ids_, now));
+  pending_inline() = decided.count();
+  if (auto soonest = decided.soonest_send(); soonest && *soonest <= now + store::kAnnounceHorizon) {
+    enqueued_.store(true, std::memory_order_relaxed);  // a send due now: wake a worker for it
+  }
 
   std::vector<store::NewJob> jobs;
   jobs.reserve(invocations.size());
   for (size_t i = 0; i < invocations.size(); ++i) {
+    if (decided.decided(i)) continue;
     const Invocation& inv = invocations[i];
     const StoredEvent& se = *invoked_for[i];
     // Only the context before the event: the one after it is apply_event(before, event),
@@ -75,6 +96,7 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
     job.run_at = now;
     jobs.push_back(std::move(job));
   }
+  if (jobs.empty()) return ok();
   CA_CHECK(tx.jobs().enqueue_many(jobs, now));
   // Shared by concurrent ingest writers: at worst one wakes workers a moment early and
   // they find the job on their next poll.
@@ -82,7 +104,14 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
   return ok();
 }
 
+// Per writer thread: what its transaction decided, counted once it commits.
+std::uint64_t& AgentDispatch::pending_inline() {
+  thread_local std::uint64_t pending = 0;
+  return pending;
+}
+
 void AgentDispatch::after_commit() {
+  decided_inline_.fetch_add(std::exchange(pending_inline(), 0), std::memory_order_relaxed);
   if (waker_ && enqueued_.exchange(false, std::memory_order_relaxed)) waker_->notify();
 }
 

@@ -87,10 +87,10 @@ Result<IngestOutcome> IngestService::ingest(const Tenant& tenant, const EventReq
   return ingest_item(IngestItem{*creator_id, &req});
 }
 
-Result<IngestOutcome> IngestService::ingest_item(const IngestItem& item) {
+Result<IngestOutcome> IngestService::ingest_one(const IngestItem& item, bool first_try) {
   Error last = Error::internal("not attempted");
   for (int attempt = 0; attempt <= kConflictRetries; ++attempt) {
-    auto r = store_items({item});
+    auto r = store_items({item}, first_try && attempt == 0);
     if (r) return std::move(r->front());
     last = std::move(r).error();
     if (last.code != ErrorCode::conflict) break;
@@ -127,14 +127,14 @@ std::vector<Result<IngestOutcome>> IngestService::ingest_batch(
 std::vector<Result<IngestOutcome>> IngestService::ingest_items(
     const std::vector<IngestItem>& items, std::span<const std::size_t> requests) {
   if (items.empty()) return {};
-  auto together = store_items(items);
+  auto together = store_items(items, true);
   if (together) return std::move(*together);
   // Something broke the shared transaction (a race, a taken id): each request alone, then
   // one transaction per event of a request that still fails, so the good ones land.
   std::vector<Result<IngestOutcome>> results;
   results.reserve(items.size());
   auto one_by_one = [&](std::size_t begin, std::size_t end) {
-    for (std::size_t i = begin; i < end; ++i) results.push_back(ingest_item(items[i]));
+    for (std::size_t i = begin; i < end; ++i) results.push_back(ingest_one(items[i], false));
   };
   std::size_t total = 0;
   for (std::size_t n : requests) total += n;
@@ -146,7 +146,7 @@ std::vector<Result<IngestOutcome>> IngestService::ingest_items(
   for (std::size_t n : requests) {
     const auto first = items.begin() + static_cast<std::ptrdiff_t>(at);
     auto alone =
-        store_items(std::vector<IngestItem>(first, first + static_cast<std::ptrdiff_t>(n)));
+        store_items(std::vector<IngestItem>(first, first + static_cast<std::ptrdiff_t>(n)), false);
     if (alone) {
       for (auto& r : *alone) results.push_back(std::move(r));
     } else {
@@ -158,7 +158,7 @@ std::vector<Result<IngestOutcome>> IngestService::ingest_items(
 }
 
 Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
-    const std::vector<IngestItem>& items) {
+    const std::vector<IngestItem>& items, bool first_try) {
   std::vector<Result<IngestOutcome>> results(items.size(), Error::internal("not attempted"));
   auto done = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
     const Timestamp now = clock_.now();
@@ -266,7 +266,7 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       stored_events.push_back(std::move(se));
       results[fresh_item[j]] = IngestOutcome{e.id, false};
     }
-    if (sink_ && !stored_events.empty()) CA_CHECK(sink_->on_events(tx, stored_events));
+    if (sink_ && !stored_events.empty()) CA_CHECK(sink_->on_events(tx, stored_events, first_try));
     return write_contexts(tx, contexts, stage_read);
   });
   if (!done) return std::move(done).error();

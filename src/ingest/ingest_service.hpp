@@ -37,7 +37,10 @@ struct StoredEvent {
 class EventSink {
  public:
   virtual ~EventSink() = default;
-  virtual Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events) = 0;
+  // `first_try` is false when these events' first transaction failed and they are being
+  // stored again (alone or in smaller groups): a sink should then do only what it must.
+  virtual Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events,
+                                 bool first_try) = 0;
   // After the transaction committed (e.g. wake idle workers).
   virtual void after_commit() {}
 };
@@ -76,7 +79,7 @@ class IngestService {
   // conflict (field "id") when the key was used with another body; not_found for a
   // consumer_id or creator_id the tenant cannot see.
   Result<IngestOutcome> ingest(const Tenant& tenant, const EventRequest& req);
-  Result<IngestOutcome> ingest_item(const IngestItem& item);
+  Result<IngestOutcome> ingest_item(const IngestItem& item) { return ingest_one(item, true); }
 
   // One result per request, in order. Valid events share one transaction; if that
   // transaction fails as a whole, each event is retried alone so one bad event never
@@ -94,7 +97,10 @@ class IngestService {
  private:
   // All items in one write transaction: per-item results, or the error that failed the
   // transaction as a whole (then nothing was stored).
-  Result<std::vector<Result<IngestOutcome>>> store_items(const std::vector<IngestItem>& items);
+  // `first_try` as the sink's.
+  Result<std::vector<Result<IngestOutcome>>> store_items(const std::vector<IngestItem>& items,
+                                                         bool first_try);
+  Result<IngestOutcome> ingest_one(const IngestItem& item, bool first_try);
 
   store::Store& store_;
   const Clock& clock_;

@@ -115,8 +115,8 @@ void WorkerPool::join_all() {
 }
 
 WorkerPoolStats WorkerPool::stats() const {
-  return {claimed_.load(), succeeded_.load(), retried_.load(),
-          dead_.load(),    released_.load(),  lease_lost_.load()};
+  return {claimed_.load(), claims_.load(),   succeeded_.load(), retried_.load(),
+          dead_.load(),    released_.load(), lease_lost_.load()};
 }
 
 bool WorkerPool::sleep_unless_stopping(steady_clock::duration d) {
@@ -175,6 +175,7 @@ void WorkerPool::worker_loop(int index) {
       continue;
     }
     claimed_ += claimed.jobs.size();
+    ++claims_;
     {
       std::lock_guard lk(inflight_mu_);
       for (const auto& job : claimed.jobs) inflight_[job.id] = job;

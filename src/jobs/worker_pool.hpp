@@ -93,6 +93,7 @@ struct WorkerPoolOptions {
 
 struct WorkerPoolStats {
   std::uint64_t claimed = 0;
+  std::uint64_t claims = 0;  // claims that took at least one job (claimed / claims = batch size)
   std::uint64_t succeeded = 0;
   std::uint64_t retried = 0;
   std::uint64_t dead = 0;
@@ -198,8 +199,8 @@ class WorkerPool {
   std::mutex rng_mu_;
   SeededRandom rng_;
 
-  std::atomic<std::uint64_t> claimed_{0}, succeeded_{0}, retried_{0}, dead_{0}, released_{0},
-      lease_lost_{0};
+  std::atomic<std::uint64_t> claimed_{0}, claims_{0}, succeeded_{0}, retried_{0}, dead_{0},
+      released_{0}, lease_lost_{0};
 };
 
 }  // namespace ca::jobs

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,11 @@ namespace ca::store {
 
 // The PostgreSQL NOTIFY channel an enqueue signals (payload: the queue name).
 inline constexpr const char* kJobsChannel = "jobs";
+// An enqueued job due later than this is not announced: idle workers look again at least
+// this often anyway (WorkerPoolOptions::poll_interval, 1 s by default). Announcing a send
+// due in 30 minutes or a follow-up due in a week only sent every idle worker of every
+// process to claim nothing.
+inline constexpr std::chrono::seconds kAnnounceHorizon{1};
 
 enum class JobStatus { queued, running, succeeded, dead, cancelled };
 const char* to_string(JobStatus s);
@@ -93,7 +99,8 @@ class JobRepo {
  public:
   virtual ~JobRepo() = default;
 
-  // In the caller's transaction; on PostgreSQL also NOTIFY jobs (delivered at commit).
+  // In the caller's transaction; on PostgreSQL also NOTIFY jobs (delivered at commit) when
+  // the job is due within kAnnounceHorizon.
   virtual Result<void> enqueue(const NewJob& job, Timestamp now) = 0;
   // enqueue for many: one multi-row INSERT, one NOTIFY per queue.
   virtual Result<void> enqueue_many(const std::vector<NewJob>& jobs, Timestamp now) = 0;
@@ -131,6 +138,11 @@ class JobRepo {
   // creator index and read every job of the creator.)
   virtual Result<std::map<std::string, Timestamp>> earliest_queued_by_consumer(
       const std::string& kind, const std::vector<std::string>& consumer_ids) = 0;
+  // Of these consumers, the ones with a job a claim would run before anything enqueued
+  // now: running (any lease), or queued and due by `now`. Work for any other consumer can
+  // run now without overtaking one of its jobs (the per-consumer order claims keep).
+  virtual Result<std::set<std::string>> consumers_with_due_jobs(
+      const std::vector<std::string>& consumer_ids, Timestamp now) = 0;
   // Cancels one queued job; not_found when it is not visible or not queued.
   virtual Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) = 0;
   // Earliest run_at after `after` of a queued job in the queue (the idle wait), if any.

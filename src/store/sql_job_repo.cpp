@@ -131,7 +131,7 @@ Result<void> SqlJobRepo::enqueue_many(const std::vector<NewJob>& jobs, Timestamp
     if (!valid_opt_id(job.creator_id)) return Error::invalid("creator_id", "not a UUID");
     if (!valid_opt_id(job.consumer_id)) return Error::invalid("consumer_id", "not a UUID");
     if (job.max_attempts < 1) return Error::invalid("max_attempts", "must be at least 1");
-    queues.insert(job.queue);
+    if (job.run_at <= now + kAnnounceHorizon) queues.insert(job.queue);
   }
   // PostgreSQL: NOTIFY jobs once per queue per transaction, queued with it and delivered at
   // commit (never for a rollback). It rides on the last INSERT (a data-modifying WITH runs
@@ -388,6 +388,30 @@ Result<std::map<std::string, Timestamp>> SqlJobRepo::earliest_queued_by_consumer
     for (const auto& row : r->rows) due.emplace(row.text(0), row.time(1));
   }
   return due;
+}
+
+Result<std::set<std::string>> SqlJobRepo::consumers_with_due_jobs(
+    const std::vector<std::string>& consumer_ids, Timestamp now) {
+  std::set<std::string> busy;
+  std::vector<std::string> wanted;
+  for (const auto& id : consumer_ids) {
+    if (valid_id(id)) wanted.push_back(id);
+  }
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  for (size_t start = 0; start < wanted.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
+    SqlParams p{sql_time(now)};
+    // Each consumer's entries of jobs_consumer_idx up to now; its future jobs (a follow-up
+    // a week out, a delayed send) are not read, and a running job is due by definition.
+    const std::string sql = "SELECT DISTINCT consumer_id FROM jobs WHERE consumer_id IN " +
+                            bind_in(p, wanted, start, end) +
+                            " AND run_at <= $1 AND status IN ('queued', 'running')";
+    auto r = s_.query(sql, p);
+    if (!r) return std::move(r).error();
+    for (const auto& row : r->rows) busy.insert(row.text(0));
+  }
+  return busy;
 }
 
 Result<void> SqlJobRepo::cancel_job(const Tenant& t, const std::string& id, Timestamp now) {

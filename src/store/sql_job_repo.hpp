@@ -31,6 +31,8 @@ class SqlJobRepo final : public JobRepo {
   Result<std::optional<Timestamp>> earliest_queued(const CancelFilter& filter) override;
   Result<std::map<std::string, Timestamp>> earliest_queued_by_consumer(
       const std::string& kind, const std::vector<std::string>& consumer_ids) override;
+  Result<std::set<std::string>> consumers_with_due_jobs(
+      const std::vector<std::string>& consumer_ids, Timestamp now) override;
   Result<void> cancel_job(const Tenant& t, const std::string& id, Timestamp now) override;
   Result<std::optional<Timestamp>> next_run_at(const std::string& queue, Timestamp after) override;
   Result<int> purge_finished(const std::string& queue, Timestamp before, int limit) override;
