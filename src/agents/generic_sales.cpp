@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <optional>
+
 #include "agents/compose.hpp"
 #include "context/metrics.hpp"
 #include "context/queries.hpp"
@@ -102,13 +104,21 @@ const Product* favourite_unowned(const context::Metrics& m, const std::vector<Pr
   return best;
 }
 
+// The context's metrics: as the caller parsed them, or parsed here into `slot` (an agent
+// called without run_agent, as in tests).
+const context::Metrics& metrics_of(const ConsumerContext& ctx, const context::Metrics* parsed,
+                                   std::optional<context::Metrics>& slot) {
+  return parsed != nullptr ? *parsed : slot.emplace(context::parse_metrics(ctx.metrics_json));
+}
+
 }  // namespace
 
 std::optional<GenericSalesAgent::Plan> GenericSalesAgent::pick(const AgentInput& in,
                                                                std::string& why_not) const {
   const Event& e = in.event;
-  const context::Metrics before = context::parse_metrics(in.before.metrics_json);
-  const context::Metrics after = context::parse_metrics(in.after.metrics_json);
+  std::optional<context::Metrics> parsed_before, parsed_after;
+  const context::Metrics& before = metrics_of(in.before, in.before_metrics, parsed_before);
+  const context::Metrics& after = metrics_of(in.after, in.after_metrics, parsed_after);
   auto off = [&](std::string_view rule) {
     why_not = std::string(rule) + " is disabled in config";
     return std::nullopt;
@@ -204,8 +214,9 @@ std::string GenericSalesAgent::message_for(const Plan& plan, const AgentInput& i
 
 std::optional<Channel> GenericSalesAgent::channel_for(const AgentInput& in) const {
   ChannelFacts facts;
+  std::optional<context::Metrics> parsed;
   facts.whatsapp_window_open =
-      context::whatsapp_window_open(context::parse_metrics(in.after.metrics_json), in.now);
+      context::whatsapp_window_open(metrics_of(in.after, in.after_metrics, parsed), in.now);
   facts.whatsapp_template = config_.whatsapp_template.has_value();
   return choose_channel(in.consumer, config_.channel, facts);
 }

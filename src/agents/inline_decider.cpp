@@ -27,14 +27,19 @@ std::optional<Result<Decision>> guarded_decision(const ca::Agent& agent, const E
                                                  const std::vector<Product>& products,
                                                  Timestamp now, const RuntimeOptions& opts) {
   try {
-    // The worker's inputs exactly: the context before (as parsed from its snapshot) and
-    // apply_event of it.
-    std::optional<ConsumerContext> before, after;
+    // The worker's inputs: the context before the event and after it (advance is
+    // apply_event on a parsed state), metrics handed over parsed.
+    ContextPair contexts;
+    std::optional<context::ContextState> after;
     if (state != nullptr) {
-      before = context::to_context(*state);
-      after = context::apply_event(*before, event);
+      after = *state;
+      context::advance(*after, event);
+      contexts.before = context::to_context(*state);
+      contexts.after = context::to_context(*after);
+      contexts.before_metrics = &state->metrics;
+      contexts.after_metrics = &after->metrics;
     }
-    return decide_invocation(agent, event, before, after, consumer, creator, products, now, opts);
+    return decide_invocation(agent, event, contexts, consumer, creator, products, now, opts);
   } catch (const std::exception&) {
     return std::nullopt;
   }

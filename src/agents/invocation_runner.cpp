@@ -88,12 +88,15 @@ Result<std::shared_ptr<const StagedInvoke>> stage_invoke(store::Store& store,
   const bj::value none;
   const bj::value* before_json = p.if_contains("before");
   const bj::value* after_json = p.if_contains("after");
-  auto before = context::from_snapshot_value(before_json ? *before_json : none);
+  ContextPair contexts;
+  contexts.before = context::from_snapshot_value(before_json ? *before_json : none);
   // Jobs enqueued by older versions carry "after"; newer ones leave it to be re-derived
   // (the ingest computed it with the same pure rule from the same two inputs).
-  auto after = context::from_snapshot_value(after_json ? *after_json : none);
-  if (!after_json && before) after = context::apply_event(*before, event);
-  Result<Decision> decision = decide_invocation(loaded.agent, event, before, after,
+  contexts.after = context::from_snapshot_value(after_json ? *after_json : none);
+  if (!after_json && contexts.before) {
+    contexts.after = context::apply_event(*contexts.before, event);
+  }
+  Result<Decision> decision = decide_invocation(loaded.agent, event, contexts,
                                                 loaded.consumer ? &*loaded.consumer : nullptr,
                                                 loaded.creator, loaded.products, now, opts);
   if (!decision && transient(decision.error())) return decision.error();
@@ -128,16 +131,21 @@ Result<std::vector<Product>> load_products(store::Tx& tx, const std::string& cre
 }
 
 Result<Decision> decide_invocation(const ca::Agent& agent, const Event& event,
-                                   const std::optional<ConsumerContext>& before,
-                                   const std::optional<ConsumerContext>& after,
-                                   const Consumer* consumer, const Creator& creator,
-                                   const std::vector<Product>& products, Timestamp now,
-                                   const RuntimeOptions& opts) {
+                                   const ContextPair& contexts, const Consumer* consumer,
+                                   const Creator& creator, const std::vector<Product>& products,
+                                   Timestamp now, const RuntimeOptions& opts) {
   if (!agent.enabled) return Decision{false, "agent disabled", {}, std::nullopt};
   const ConsumerContext empty;
-  AgentInput input{
-      agent,    event, before ? *before : empty, after ? *after : empty, consumer, creator,
-      products, now};
+  AgentInput input{agent,
+                   event,
+                   contexts.before ? *contexts.before : empty,
+                   contexts.after ? *contexts.after : empty,
+                   consumer,
+                   creator,
+                   products,
+                   now,
+                   contexts.before ? contexts.before_metrics : nullptr,
+                   contexts.after ? contexts.after_metrics : nullptr};
   return run_agent(input, opts);
 }
 

@@ -26,15 +26,20 @@ Result<void> enqueue_send_job(store::Tx& tx, const Action& action, IdGenerator& 
 // The creator's catalogue the agents pitch from (at most 500 products).
 Result<std::vector<Product>> load_products(store::Tx& tx, const std::string& creator_id);
 
-// An agent's decision on one invocation ("agent disabled" for a disabled agent); the
-// contexts are the consumer's before and after the event (none: a consumer-less event).
-// Errors as run_agent's.
+// The consumer's context before and after the event (none: a consumer-less event), with
+// their metrics already parsed when the caller has them.
+struct ContextPair {
+  std::optional<ConsumerContext> before, after;
+  const context::Metrics* before_metrics = nullptr;
+  const context::Metrics* after_metrics = nullptr;
+};
+
+// An agent's decision on one invocation ("agent disabled" for a disabled agent). Errors
+// as run_agent's.
 Result<Decision> decide_invocation(const ca::Agent& agent, const Event& event,
-                                   const std::optional<ConsumerContext>& before,
-                                   const std::optional<ConsumerContext>& after,
-                                   const Consumer* consumer, const Creator& creator,
-                                   const std::vector<Product>& products, Timestamp now,
-                                   const RuntimeOptions& opts);
+                                   const ContextPair& contexts, const Consumer* consumer,
+                                   const Creator& creator, const std::vector<Product>& products,
+                                   Timestamp now, const RuntimeOptions& opts);
 
 class InvocationRunner {
  public:

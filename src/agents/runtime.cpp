@@ -1,6 +1,7 @@
 #include "agents/runtime.hpp"
 
 #include <exception>
+#include <optional>
 
 #include "agents/registry.hpp"
 
@@ -32,7 +33,15 @@ Result<Decision> run_agent(const AgentInput& in, const RuntimeOptions& opts) {
   try {
     auto agent = make_agent(in.agent.kind, in.agent.config_json, opts);
     if (!agent) return std::move(agent).error();
-    return (*agent)->decide(in);
+    std::optional<context::Metrics> before, after;
+    AgentInput parsed = in;
+    if (parsed.before_metrics == nullptr) {
+      parsed.before_metrics = &before.emplace(context::parse_metrics(in.before.metrics_json));
+    }
+    if (parsed.after_metrics == nullptr) {
+      parsed.after_metrics = &after.emplace(context::parse_metrics(in.after.metrics_json));
+    }
+    return (*agent)->decide(parsed);
   } catch (const std::exception& e) {
     return Error::internal(std::string("agent runtime failed: ") + e.what());
   }

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "context/metrics.hpp"
 #include "domain/entities.hpp"
 #include "domain/result.hpp"
 #include "domain/time.hpp"
@@ -30,6 +31,10 @@ struct AgentInput {
   const Creator& creator;
   const std::vector<Product>& products;  // the creator's services
   Timestamp now;                         // decision time (from the worker's Clock)
+  // The two contexts' metrics, parsed, when the caller has them (ingest does). run_agent
+  // parses what is missing once per decision, so agents never parse metrics_json.
+  const context::Metrics* before_metrics = nullptr;
+  const context::Metrics* after_metrics = nullptr;
 };
 
 // A delayed re-check the worker turns into a job: at `due_at` it runs the same agent again
