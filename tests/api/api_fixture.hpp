@@ -36,6 +36,7 @@ class ApiTest : public ::testing::Test {
     config.port = 0;
     config.admin_api_key = admin_key;
     config.http_handler_threads = handler_threads_;
+    config.agent_inline_decisions = inline_decisions_;
     config.db_pool_size = 4;
     config.log_level = "warn";
     app::setup_logging(config.log_level);
@@ -98,7 +99,8 @@ class ApiTest : public ::testing::Test {
     }
   }
 
-  int handler_threads_ = 4;  // set before SetUp to change
+  int handler_threads_ = 4;       // set before SetUp to change
+  bool inline_decisions_ = true;  // AGENT_INLINE_DECISIONS; set before SetUp to change
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<app::Service> service_;
   std::thread thread_;

@@ -88,5 +88,26 @@ TEST(ConfigFromEnv, WhatsAppNeedsAllThreeTwilioSettingsButTheTokenMayStandAlone)
   EXPECT_EQ(c->twilio_auth_token, "token");
 }
 
+// Decisions at ingest are on unless turned off; a value that is not a boolean is refused
+// with the variable named.
+TEST(ConfigFromEnv, AgentInlineDecisionsDefaultOnAndReadAsABoolean) {
+  {
+    ScopedEnv v("AGENT_INLINE_DECISIONS", nullptr);
+    auto c = app::Config::from_env();
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_TRUE(c->agent_inline_decisions);
+  }
+  {
+    ScopedEnv v("AGENT_INLINE_DECISIONS", "off");
+    auto c = app::Config::from_env();
+    ASSERT_TRUE(c.ok()) << c.error().message;
+    EXPECT_FALSE(c->agent_inline_decisions);
+  }
+  ScopedEnv v("AGENT_INLINE_DECISIONS", "sometimes");
+  auto c = app::Config::from_env();
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().field, "AGENT_INLINE_DECISIONS") << c.error().message;
+}
+
 }  // namespace
 }  // namespace ca::test

@@ -1,6 +1,7 @@
 // The whole event flow through the real server and its in-process workers: an event is
-// stored, the agent's trigger matches inside the ingest transaction, a worker runs the
-// invocation, and the planned actions appear — exactly once.
+// stored, the agent's trigger matches inside the ingest transaction, the invocation is
+// decided there (or, with AGENT_INLINE_DECISIONS off, by a worker), and the planned
+// actions appear — exactly once.
 #include <chrono>
 #include <thread>
 
@@ -58,10 +59,24 @@ class PipelineTest : public ApiTest {
     return obj(client_->get("/actions?limit=500", key_)).at("items").as_array();
   }
 
+  // A counter of GET /metrics.
+  long metric(const std::string& name) {
+    auto r = client_->get("/metrics", kAdminKey);
+    EXPECT_EQ(r.status, 200);
+    auto at = r.body.find("\n" + name + " ");
+    if (at == std::string::npos) {
+      ADD_FAILURE() << name << " not in /metrics";
+      return -1;
+    }
+    return std::stol(r.body.substr(at + name.size() + 2));
+  }
+
+  void events_become_invocations_and_planned_actions();
+
   std::string creator_, key_, product_id_;
 };
 
-TEST_F(PipelineTest, EventsBecomeInvocationsAndPlannedActions) {
+void PipelineTest::events_become_invocations_and_planned_actions() {
   std::string agent = create_agent("auto");
   const std::string who =
       R"("consumer":{"external_id":"v1","name":"Asha","whatsapp":"+919812345678"})";
@@ -98,6 +113,28 @@ TEST_F(PipelineTest, EventsBecomeInvocationsAndPlannedActions) {
   // Each invocation ran once: no duplicate invocations or actions for one event.
   auto all = obj(client_->get("/invocations?limit=500", key_)).at("items").as_array();
   EXPECT_EQ(all.size(), 3u);
+}
+
+TEST_F(PipelineTest, EventsBecomeInvocationsAndPlannedActions) {
+  events_become_invocations_and_planned_actions();
+  // Decided at ingest: the first view's send is due in 30 minutes, which blocks nothing.
+  EXPECT_EQ(metric("ca_agent_inline_decisions_total"), 3);
+  EXPECT_EQ(metric("ca_worker_jobs_claimed_total"), 0);
+}
+
+class QueuedPipelineTest : public PipelineTest {
+ protected:
+  void SetUp() override {
+    inline_decisions_ = false;
+    PipelineTest::SetUp();
+  }
+};
+
+// The same flow with every invocation queued for the in-process workers.
+TEST_F(QueuedPipelineTest, EventsBecomeInvocationsAndPlannedActions) {
+  events_become_invocations_and_planned_actions();
+  EXPECT_EQ(metric("ca_agent_inline_decisions_total"), 0);
+  EXPECT_EQ(metric("ca_worker_jobs_claimed_total"), 3);
 }
 
 TEST_F(PipelineTest, ReviewAgentsPlanActionsAwaitingReview) {
