@@ -124,8 +124,8 @@ Result<Decision> parse_external_response(std::string_view body, Timestamp now) {
 
 std::string ExternalHttpAgent::request_body(const AgentInput& in) {
   bj::object body{{"event", event_json(in.event)},
-                  {"context", bj::object{{"before", context_json(in.before)},
-                                         {"after", context_json(in.after)}}},
+                  {"context", bj::object{{"before", context_json(in.before, in.before_metrics)},
+                                         {"after", context_json(in.after, in.after_metrics)}}},
                   {"creator", bj::object{{"id", in.creator.id}, {"name", in.creator.name}}},
                   {"sent_at", format_rfc3339(in.now)}};
   if (in.consumer != nullptr) body["consumer"] = consumer_json(in.consumer);

@@ -28,14 +28,16 @@ std::optional<Result<Decision>> guarded_decision(const ca::Agent& agent, const E
                                                  Timestamp now, const RuntimeOptions& opts) {
   try {
     // The worker's inputs: the context before the event and after it (advance is
-    // apply_event on a parsed state), metrics handed over parsed.
+    // apply_event on a parsed state), metrics handed over parsed and not as JSON.
     ContextPair contexts;
     std::optional<context::ContextState> after;
     if (state != nullptr) {
       after = *state;
       context::advance(*after, event);
-      contexts.before = context::to_context(*state);
-      contexts.after = context::to_context(*after);
+      contexts.before = state->context;
+      contexts.after = after->context;
+      contexts.before->metrics_json.clear();  // a state's is stale (empty by load_state)
+      contexts.after->metrics_json.clear();
       contexts.before_metrics = &state->metrics;
       contexts.after_metrics = &after->metrics;
     }

@@ -29,13 +29,15 @@ bj::object event_json(const Event& e) {
           {"payload", object_or_empty(e.payload_json)}};
 }
 
-bj::object context_json(const ConsumerContext& c) {
-  return {{"stage", to_string(c.stage)},
-          {"lead_score", c.lead_score},
-          {"last_seen_at",
-           c.last_seen_at ? bj::value(format_rfc3339(*c.last_seen_at)) : bj::value(nullptr)},
-          {"metrics", object_or_empty(c.metrics_json)},
-          {"attributes", object_or_empty(c.attributes_json)}};
+bj::object context_json(const ConsumerContext& c, const context::Metrics* metrics) {
+  return {
+      {"stage", to_string(c.stage)},
+      {"lead_score", c.lead_score},
+      {"last_seen_at",
+       c.last_seen_at ? bj::value(format_rfc3339(*c.last_seen_at)) : bj::value(nullptr)},
+      {"metrics", c.metrics_json.empty() && metrics != nullptr ? context::metrics_object(*metrics)
+                                                               : object_or_empty(c.metrics_json)},
+      {"attributes", object_or_empty(c.attributes_json)}};
 }
 
 bj::value consumer_json(const Consumer* c) {
@@ -50,8 +52,8 @@ bj::value consumer_json(const Consumer* c) {
 
 bj::object input_json(const AgentInput& in) {
   return {{"event", event_json(in.event)},
-          {"before", context_json(in.before)},
-          {"after", context_json(in.after)},
+          {"before", context_json(in.before, in.before_metrics)},
+          {"after", context_json(in.after, in.after_metrics)},
           {"consumer", consumer_json(in.consumer)},
           {"creator", bj::object{{"id", in.creator.id}, {"name", in.creator.name}}}};
 }

@@ -13,7 +13,10 @@
 namespace ca::agents {
 
 boost::json::object event_json(const Event& e);
-boost::json::object context_json(const ConsumerContext& c);
+// `metrics`: the context's metrics parsed; used when c.metrics_json is empty (a context
+// handed to the agent with its metrics parsed, see AgentInput).
+boost::json::object context_json(const ConsumerContext& c,
+                                 const context::Metrics* metrics = nullptr);
 boost::json::value consumer_json(const Consumer* c);
 boost::json::object input_json(const AgentInput& in);
 

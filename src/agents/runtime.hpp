@@ -31,8 +31,9 @@ struct AgentInput {
   const Creator& creator;
   const std::vector<Product>& products;  // the creator's services
   Timestamp now;                         // decision time (from the worker's Clock)
-  // The two contexts' metrics, parsed, when the caller has them (ingest does). run_agent
-  // parses what is missing once per decision, so agents never parse metrics_json.
+  // The two contexts' metrics, parsed, when the caller has them (ingest does); their
+  // metrics_json may then be empty. run_agent parses what is missing once per decision, so
+  // agents read metrics through these, never through metrics_json.
   const context::Metrics* before_metrics = nullptr;
   const context::Metrics* after_metrics = nullptr;
 };

@@ -165,6 +165,35 @@ TEST_F(InlineDecisionsTest, AConsumerWithAJobDueWaitsBehindIt) {
   EXPECT_EQ(dispatch_->decided_inline(), 2u);
 }
 
+// A rule agent reads the contexts as a JSON document (after.metrics.page_views here);
+// decided at ingest, where the metrics are handed over parsed, it sees the same document.
+TEST_F(InlineDecisionsTest, ARuleAgentSeesTheSameMetricsAtIngest) {
+  decide_inline();
+  ca::Agent rule;
+  rule.id = ids_.next();
+  rule.creator_id = creator_.id;
+  rule.name = "Fans";
+  rule.kind = "rule";
+  rule.config_json = R"({"rules":[{"name":"fan","when":[
+      {"path":"after.metrics.page_views","op":"gte","value":3},
+      {"path":"before.metrics.page_views","op":"equals","value":2}],
+      "action":{"message":"You keep coming back!"}}]})";
+  rule.triggers.push_back(AgentTrigger{ids_.next(), rule.id, creator_.id, "page_view", "{}"});
+  auto added = store::in_tx(*store_, store::TxMode::write,
+                            [&](store::Tx& tx) { return tx.agents().insert(rule); });
+  ASSERT_TRUE(added.ok()) << added.error().message;
+
+  ingest_views_together({"fan", "fan", "fan", "fan"});
+  EXPECT_EQ(queued(agents::kInvokeJobKind), 0);
+  int fired = 0;
+  for (const auto& inv : invocations()) {
+    if (inv.agent_id != rule.id) continue;
+    EXPECT_EQ(inv.status, InvocationStatus::completed) << inv.reason;
+    if (inv.result_json.find("You keep coming back!") != std::string::npos) ++fired;
+  }
+  EXPECT_EQ(fired, 1) << "only the third view: 2 before it, 3 after it";
+}
+
 // Counts calls; never answers. Ingest must not make one.
 class UnreachableLlm final : public llm::LlmClient {
  public:
