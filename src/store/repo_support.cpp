@@ -43,7 +43,7 @@ bool valid_id(const std::string& id) { return is_uuid(id); }
 Result<std::vector<SqlRow>> query_by_ids(SqlSession& s, const std::string& select_where,
                                          const std::string& id_column,
                                          const std::vector<std::string>& ids,
-                                         const std::string& suffix) {
+                                         const std::string& suffix, const SqlParams& leading) {
   std::vector<std::string> wanted;
   for (const auto& id : ids) {
     if (valid_id(id)) wanted.push_back(id);
@@ -53,7 +53,7 @@ Result<std::vector<SqlRow>> query_by_ids(SqlSession& s, const std::string& selec
   std::vector<SqlRow> rows;
   for (size_t start = 0; start < wanted.size(); start += kRowsPerStatement) {
     const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
-    SqlParams p;
+    SqlParams p = leading;
     std::string sql = select_where + id_column + " IN ";
     sql += bind_in(p, wanted, start, end);
     sql += suffix;

@@ -154,10 +154,12 @@ Error not_found(std::string_view what);
 
 // The rows of `select_where` + "<id_column> IN (…)" + `suffix` for the valid, distinct
 // ids, in sorted chunks of kRowsPerStatement (so row locks a suffix takes come in id
-// order across the whole call). Batch loads: no tenant clause.
+// order across the whole call). Batch loads: no tenant clause. `leading` are bound first,
+// as $1, $2, … of `select_where`.
 Result<std::vector<SqlRow>> query_by_ids(SqlSession& s, const std::string& select_where,
                                          const std::string& id_column,
                                          const std::vector<std::string>& ids,
-                                         const std::string& suffix = "");
+                                         const std::string& suffix = "",
+                                         const SqlParams& leading = {});
 
 }  // namespace ca::store

@@ -369,48 +369,26 @@ Result<std::optional<Timestamp>> SqlJobRepo::earliest_queued(const CancelFilter&
 
 Result<std::map<std::string, Timestamp>> SqlJobRepo::earliest_queued_by_consumer(
     const std::string& kind, const std::vector<std::string>& consumer_ids) {
+  auto rows = query_by_ids(
+      s_, "SELECT consumer_id, MIN(run_at) FROM jobs WHERE status = 'queued' AND kind = $1 AND ",
+      "consumer_id", consumer_ids, " GROUP BY consumer_id", {kind});
+  if (!rows) return std::move(rows).error();
   std::map<std::string, Timestamp> due;
-  std::vector<std::string> wanted;
-  for (const auto& id : consumer_ids) {
-    if (valid_id(id)) wanted.push_back(id);
-  }
-  std::sort(wanted.begin(), wanted.end());
-  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  for (size_t start = 0; start < wanted.size(); start += kRowsPerStatement) {
-    const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
-    SqlParams p;
-    std::string sql = "SELECT consumer_id, MIN(run_at) FROM jobs WHERE status = 'queued'";
-    sql += " AND kind = " + bind(p, kind);
-    sql += " AND consumer_id IN " + bind_in(p, wanted, start, end);
-    sql += " GROUP BY consumer_id";
-    auto r = s_.query(sql, p);
-    if (!r) return std::move(r).error();
-    for (const auto& row : r->rows) due.emplace(row.text(0), row.time(1));
-  }
+  for (const auto& row : *rows) due.emplace(row.text(0), row.time(1));
   return due;
 }
 
 Result<std::set<std::string>> SqlJobRepo::consumers_with_due_jobs(
     const std::vector<std::string>& consumer_ids, Timestamp now) {
+  // Each consumer's entries of jobs_consumer_idx up to now; its future jobs (a follow-up a
+  // week out, a delayed send) are not read, and a running job is due by definition.
+  auto rows = query_by_ids(s_,
+                           "SELECT DISTINCT consumer_id FROM jobs WHERE run_at <= $1 "
+                           "AND status IN ('queued', 'running') AND ",
+                           "consumer_id", consumer_ids, "", {sql_time(now)});
+  if (!rows) return std::move(rows).error();
   std::set<std::string> busy;
-  std::vector<std::string> wanted;
-  for (const auto& id : consumer_ids) {
-    if (valid_id(id)) wanted.push_back(id);
-  }
-  std::sort(wanted.begin(), wanted.end());
-  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-  for (size_t start = 0; start < wanted.size(); start += kRowsPerStatement) {
-    const size_t end = std::min(wanted.size(), start + kRowsPerStatement);
-    SqlParams p{sql_time(now)};
-    // Each consumer's entries of jobs_consumer_idx up to now; its future jobs (a follow-up
-    // a week out, a delayed send) are not read, and a running job is due by definition.
-    const std::string sql = "SELECT DISTINCT consumer_id FROM jobs WHERE consumer_id IN " +
-                            bind_in(p, wanted, start, end) +
-                            " AND run_at <= $1 AND status IN ('queued', 'running')";
-    auto r = s_.query(sql, p);
-    if (!r) return std::move(r).error();
-    for (const auto& row : r->rows) busy.insert(row.text(0));
-  }
+  for (const auto& row : *rows) busy.insert(row.text(0));
   return busy;
 }
 
