@@ -50,7 +50,6 @@ std::optional<Result<Decision>> guarded_decision(const ca::Agent& agent, const E
 }  // namespace
 
 struct InlineDecisions::Held {
-  std::map<std::string, ca::Agent> agents;
   std::deque<Result<Decision>> decisions;  // stable addresses for `decided`
   std::vector<DecidedInvocation> decided;
 };
@@ -67,44 +66,52 @@ Result<void> InlineDecisions::write_plans(store::Tx& tx, IdGenerator& ids, Times
   return write_decisions(tx, held_->decided, ids, now);
 }
 
-Result<InlineDecisions> InlineDecider::decide(store::Tx& tx,
-                                              const std::vector<InlineCandidate>& candidates,
-                                              Timestamp now) const {
-  InlineDecisions out;
-  out.decided_.assign(candidates.size(), false);
-  InlineDecisions::Held& held = *out.held_;
-
-  // What the decisions read, a few statements for the whole transaction.
+Result<InlineInputs> InlineDecider::load(store::Tx& tx,
+                                         const std::vector<Invocation>& invocations) const {
+  InlineInputs in;
   std::set<std::string> agent_ids, creator_ids;
   std::vector<std::string> consumer_ids;
-  for (const auto& c : candidates) {
-    agent_ids.insert(c.invocation->agent_id);
-    creator_ids.insert(c.invocation->creator_id);
-    if (c.invocation->consumer_id) consumer_ids.push_back(*c.invocation->consumer_id);
+  for (const auto& inv : invocations) {
+    agent_ids.insert(inv.agent_id);
+    creator_ids.insert(inv.creator_id);
+    if (inv.consumer_id) consumer_ids.push_back(*inv.consumer_id);
   }
   for (const auto& id : agent_ids) {
     auto a = tx.agents().get(Tenant::admin(), id);
     if (!a && a.error().code != ErrorCode::not_found) return std::move(a).error();
-    if (a && pure_kind(a->kind)) held.agents.emplace(id, std::move(*a));
+    if (a && pure_kind(a->kind)) in.agents.emplace(id, std::move(*a));
   }
-  if (held.agents.empty()) return out;
-  std::map<std::string, Creator> creators;
-  std::map<std::string, std::vector<Product>> products;
+  if (in.agents.empty()) return in;
   for (const auto& id : creator_ids) {
     auto c = tx.creators().get(Tenant::admin(), id);
     if (!c && c.error().code != ErrorCode::not_found) return std::move(c).error();
     if (!c) continue;
     auto list = load_products(tx, id);
     if (!list) return std::move(list).error();
-    creators.emplace(id, std::move(*c));
-    products.emplace(id, std::move(*list));
+    in.creators.emplace(id, std::move(*c));
+    in.products.emplace(id, std::move(*list));
   }
-  std::map<std::string, Consumer> consumers;
-  std::set<std::string> waiting;  // consumers whose next work is a job's: theirs stay queued
   if (!consumer_ids.empty()) {
     auto cs = tx.consumers().get_many(consumer_ids);
     if (!cs) return std::move(cs).error();
-    for (auto& c : *cs) consumers.emplace(c.id, std::move(c));
+    for (auto& c : *cs) in.consumers.emplace(c.id, std::move(c));
+  }
+  return in;
+}
+
+Result<InlineDecisions> InlineDecider::decide(store::Tx& tx, const InlineInputs& in,
+                                              const std::vector<InlineCandidate>& candidates,
+                                              Timestamp now) const {
+  InlineDecisions out;
+  out.decided_.assign(candidates.size(), false);
+  if (in.agents.empty()) return out;
+  InlineDecisions::Held& held = *out.held_;
+  std::vector<std::string> consumer_ids;
+  for (const auto& c : candidates) {
+    if (c.invocation->consumer_id) consumer_ids.push_back(*c.invocation->consumer_id);
+  }
+  std::set<std::string> waiting;  // consumers whose next work is a job's: theirs stay queued
+  if (!consumer_ids.empty()) {
     auto busy = tx.jobs().consumers_with_due_jobs(consumer_ids, now);
     if (!busy) return std::move(busy).error();
     waiting = std::move(*busy);
@@ -115,16 +122,17 @@ Result<InlineDecisions> InlineDecider::decide(store::Tx& tx,
     const Consumer* consumer = nullptr;
     if (inv.consumer_id) {
       if (waiting.count(*inv.consumer_id)) continue;
-      auto c = consumers.find(*inv.consumer_id);
-      if (c != consumers.end()) consumer = &c->second;
+      auto c = in.consumers.find(*inv.consumer_id);
+      if (c != in.consumers.end()) consumer = &c->second;
     }
-    auto agent = held.agents.find(inv.agent_id);
-    auto creator = creators.find(inv.creator_id);
+    auto agent = in.agents.find(inv.agent_id);
+    auto creator = in.creators.find(inv.creator_id);
+    auto products = in.products.find(inv.creator_id);
     std::optional<Result<Decision>> decision;
-    if (agent != held.agents.end() && creator != creators.end() &&
+    if (agent != in.agents.end() && creator != in.creators.end() && products != in.products.end() &&
         (consumer != nullptr || !inv.consumer_id)) {
       decision = guarded_decision(agent->second, *candidates[i].event, candidates[i].before,
-                                  consumer, creator->second, products[creator->first], now, opts_);
+                                  consumer, creator->second, products->second, now, opts_);
     }
     const bool to_queue = !decision ||
                           (!*decision && decision->error().code == ErrorCode::unavailable) ||

@@ -15,8 +15,10 @@
 //  - the agent fails transiently.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "agents/runtime.hpp"
@@ -37,8 +39,18 @@ struct InlineCandidate {
   const context::ContextState* before = nullptr;  // null: a consumer-less event
 };
 
+// What decisions read besides the contexts, loaded before the consumers' contexts are read
+// and locked: on PostgreSQL these round trips then stay out of the stretch in which other
+// writers wait for those rows.
+struct InlineInputs {
+  std::map<std::string, ca::Agent> agents;  // the pure ones among the invocations' agents
+  std::map<std::string, Creator> creators;
+  std::map<std::string, std::vector<Product>> products;  // by creator id
+  std::map<std::string, Consumer> consumers;
+};
+
 // What decide() decided: which candidates, and the plans to write once the invocation rows
-// are in (actions reference them).
+// are in (actions reference them). It refers to its InlineInputs: keep them until then.
 class InlineDecisions {
  public:
   InlineDecisions();
@@ -66,8 +78,13 @@ class InlineDecider {
  public:
   explicit InlineDecider(RuntimeOptions opts) : opts_(opts) {}
 
-  // Reads only. An error is the store's (the transaction is then lost anyway).
-  Result<InlineDecisions> decide(store::Tx& tx, const std::vector<InlineCandidate>& candidates,
+  // Reads what deciding these invocations needs; nothing when none is of a pure kind.
+  // Errors are the store's (the transaction is then lost anyway).
+  Result<InlineInputs> load(store::Tx& tx, const std::vector<Invocation>& invocations) const;
+  // Decides what it can (reading which consumers have a job due: after their contexts are
+  // locked, so an earlier transaction's queued work is seen). Errors are the store's.
+  Result<InlineDecisions> decide(store::Tx& tx, const InlineInputs& inputs,
+                                 const std::vector<InlineCandidate>& candidates,
                                  Timestamp now) const;
 
  private:

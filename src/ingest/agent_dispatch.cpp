@@ -4,8 +4,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
-#include <utility>
 
 #include "agents/invocation_runner.hpp"
 #include "agents/registry.hpp"
@@ -17,16 +18,24 @@ namespace ca::ingest {
 
 namespace bj = boost::json;
 
-Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEvent>& events,
-                                      bool first_try) {
-  pending_inline() = 0;  // a failed transaction's count is never added
-  const Timestamp now = clock_.now();
+// The invocations of one transaction's events, `event_at[i]` being invocation i's event
+// (an index into the events), and what deciding them reads.
+struct AgentDispatch::Matched final : EventSink::Prepared {
+  Timestamp now{};
+  std::vector<Invocation> invocations;
+  std::vector<std::size_t> event_at;
+  std::optional<agents::InlineInputs> inputs;  // with a decider, on a first try
+  std::size_t decided = 0;                     // inline, counted once committed
+};
+
+Result<std::unique_ptr<EventSink::Prepared>> AgentDispatch::prepare(
+    store::Tx& tx, const std::vector<Event>& events, bool first_try) {
+  auto matched = std::make_unique<Matched>();
+  matched->now = clock_.now();
   // Triggers are looked up once per (creator, event type) in the transaction.
   std::map<std::pair<std::string, std::string>, std::vector<store::TriggerMatch>> triggers;
-  std::vector<Invocation> invocations;
-  std::vector<const StoredEvent*> invoked_for;
-  for (const StoredEvent& se : events) {
-    const Event& event = *se.event;
+  for (std::size_t e = 0; e < events.size(); ++e) {
+    const Event& event = events[e];
     // Agents' own events never trigger agents: no loops between agents.
     if (event.source == "agent") continue;
     auto key = std::make_pair(event.creator_id, event.type);
@@ -50,27 +59,47 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
       inv.event_id = event.id;
       inv.status = InvocationStatus::queued;
       inv.reason = "queued by trigger " + m.trigger_id;
-      inv.created_at = inv.updated_at = now;
-      invocations.push_back(std::move(inv));
-      invoked_for.push_back(&se);
+      inv.created_at = inv.updated_at = matched->now;
+      matched->invocations.push_back(std::move(inv));
+      matched->event_at.push_back(e);
     }
   }
+  if (decider_ != nullptr && first_try && !matched->invocations.empty()) {
+    auto inputs = decider_->load(tx, matched->invocations);
+    if (!inputs) return std::move(inputs).error();
+    matched->inputs = std::move(*inputs);
+  }
+  return std::unique_ptr<EventSink::Prepared>(std::move(matched));
+}
+
+Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEvent>& events,
+                                      bool first_try, Prepared* prepared) {
+  auto* matched = dynamic_cast<Matched*>(prepared);
+  if (matched == nullptr) return Error::internal("agent dispatch: events were not prepared");
+  const Timestamp now = matched->now;
+  std::vector<Invocation>& invocations = matched->invocations;
   if (invocations.empty()) return ok();
+  std::vector<const StoredEvent*> invoked_for;
+  invoked_for.reserve(invocations.size());
+  for (std::size_t at : matched->event_at) {
+    if (at >= events.size()) return Error::internal("agent dispatch: events changed");
+    invoked_for.push_back(&events[at]);
+  }
   agents::InlineDecisions decided;
-  if (decider_ != nullptr && first_try) {
+  if (matched->inputs && first_try) {
     std::vector<agents::InlineCandidate> candidates;
     candidates.reserve(invocations.size());
     for (size_t i = 0; i < invocations.size(); ++i) {
       const StoredEvent& se = *invoked_for[i];
       candidates.push_back({&invocations[i], se.event, se.before ? &*se.before : nullptr});
     }
-    auto d = decider_->decide(tx, candidates, now);
+    auto d = decider_->decide(tx, *matched->inputs, candidates, now);
     if (!d) return std::move(d).error();
     decided = std::move(*d);
   }
   CA_CHECK(tx.invocations().insert_many(invocations));
   CA_CHECK(decided.write_plans(tx, ids_, now));
-  pending_inline() = decided.count();
+  matched->decided = decided.count();
   if (auto soonest = decided.soonest_send(); soonest && *soonest <= now + store::kAnnounceHorizon) {
     enqueued_.store(true, std::memory_order_relaxed);  // a send due now: wake a worker for it
   }
@@ -104,14 +133,10 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
   return ok();
 }
 
-// Per writer thread: what its transaction decided, counted once it commits.
-std::uint64_t& AgentDispatch::pending_inline() {
-  thread_local std::uint64_t pending = 0;
-  return pending;
-}
-
-void AgentDispatch::after_commit() {
-  decided_inline_.fetch_add(std::exchange(pending_inline(), 0), std::memory_order_relaxed);
+void AgentDispatch::after_commit(Prepared* prepared) {
+  if (auto* matched = dynamic_cast<Matched*>(prepared)) {
+    decided_inline_.fetch_add(matched->decided, std::memory_order_relaxed);
+  }
   if (waker_ && enqueued_.exchange(false, std::memory_order_relaxed)) waker_->notify();
 }
 

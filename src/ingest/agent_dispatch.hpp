@@ -23,11 +23,15 @@ class AgentDispatch final : public EventSink {
                 const agents::InlineDecider* decider = nullptr)
       : ids_(ids), clock_(clock), waker_(waker), decider_(decider) {}
 
+  // Matches triggers into invocations and, with a decider, loads what deciding them reads.
   // Decides inline only on an event's first try: when that transaction failed, the retry
   // leaves every invocation to the queue, so no agent's writes can keep an event out.
-  Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events,
-                         bool first_try) override;
-  void after_commit() override;
+  Result<std::unique_ptr<Prepared>> prepare(store::Tx& tx, const std::vector<Event>& events,
+                                            bool first_try) override;
+  // Decides what it can, writes the invocations, their plans and the others' jobs.
+  Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events, bool first_try,
+                         Prepared* prepared) override;
+  void after_commit(Prepared* prepared) override;
 
   // Invocations decided inline in committed transactions.
   std::uint64_t decided_inline() const { return decided_inline_.load(); }
@@ -36,7 +40,7 @@ class AgentDispatch final : public EventSink {
   IdGenerator& ids_;
   const Clock& clock_;
   jobs::Waker* waker_;
-  static std::uint64_t& pending_inline();
+  struct Matched;
 
   const agents::InlineDecider* decider_;
   std::atomic<std::uint64_t> decided_inline_{0};

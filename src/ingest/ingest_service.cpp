@@ -160,7 +160,9 @@ std::vector<Result<IngestOutcome>> IngestService::ingest_items(
 Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
     const std::vector<IngestItem>& items, bool first_try) {
   std::vector<Result<IngestOutcome>> results(items.size(), Error::internal("not attempted"));
+  std::unique_ptr<EventSink::Prepared> prepared;  // the sink's, until after the commit
   auto done = store::in_tx(store_, store::TxMode::write, [&](store::Tx& tx) -> Result<void> {
+    prepared.reset();
     const Timestamp now = clock_.now();
     // Replays of stored events, found with one query per creator.
     std::map<std::string, std::vector<std::string>> keys_by_creator;
@@ -224,6 +226,11 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       results[i] = it != fresh_of_item.end() ? replay_of(fresh[it->second], req) : results[first];
     }
     CA_CHECK(tx.events().insert_many(fresh));
+    if (sink_ && !fresh.empty()) {
+      auto p = sink_->prepare(tx, fresh, first_try);
+      if (!p) return std::move(p).error();
+      prepared = std::move(*p);
+    }
 
     // Every consumer's context is read once (locked, one statement per creator), parsed
     // once, advanced event by event in arrival order, and written once. A consumer created
@@ -266,11 +273,12 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       stored_events.push_back(std::move(se));
       results[fresh_item[j]] = IngestOutcome{e.id, false};
     }
-    if (sink_ && !stored_events.empty()) CA_CHECK(sink_->on_events(tx, stored_events, first_try));
+    if (sink_ && !stored_events.empty())
+      CA_CHECK(sink_->on_events(tx, stored_events, first_try, prepared.get()));
     return write_contexts(tx, contexts, stage_read);
   });
   if (!done) return std::move(done).error();
-  if (sink_) sink_->after_commit();
+  if (sink_) sink_->after_commit(prepared.get());
   return results;
 }
 

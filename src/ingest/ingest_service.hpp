@@ -4,6 +4,7 @@
 // transaction committed: the event is durable.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -33,16 +34,28 @@ struct StoredEvent {
 };
 
 // Sees every newly stored event inside its ingest transaction (never replays), all events
-// of one transaction at once so it can share look-ups between them.
+// of one transaction at once so it can share look-ups between them. In two steps: prepare
+// before the consumers' contexts are read and locked (work and reads that need no context:
+// on PostgreSQL, round trips other writers need not wait out), then on_events with them.
 class EventSink {
  public:
   virtual ~EventSink() = default;
+  // What prepare worked out, handed back to on_events.
+  class Prepared {
+   public:
+    virtual ~Prepared() = default;
+  };
   // `first_try` is false when these events' first transaction failed and they are being
   // stored again (alone or in smaller groups): a sink should then do only what it must.
+  // May return null (nothing to hand over).
+  virtual Result<std::unique_ptr<Prepared>> prepare(store::Tx& tx, const std::vector<Event>& events,
+                                                    bool first_try) = 0;
+  // `events` are prepare's, in the same order, with their contexts.
   virtual Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events,
-                                 bool first_try) = 0;
-  // After the transaction committed (e.g. wake idle workers).
-  virtual void after_commit() {}
+                                 bool first_try, Prepared* prepared) = 0;
+  // After the transaction committed (e.g. wake idle workers), with what prepare returned
+  // (null when no event was new).
+  virtual void after_commit(Prepared* /*prepared*/) {}
 };
 
 // An event whose creator is already known (resolved from the API key or checked for admins).
