@@ -37,11 +37,11 @@ class AgentDispatch final : public EventSink {
   std::uint64_t decided_inline() const { return decided_inline_.load(); }
 
  private:
+  struct Matched;  // what prepare hands to on_events and after_commit
+
   IdGenerator& ids_;
   const Clock& clock_;
   jobs::Waker* waker_;
-  struct Matched;
-
   const agents::InlineDecider* decider_;
   std::atomic<std::uint64_t> decided_inline_{0};
   std::atomic<bool> enqueued_{false};
