@@ -34,10 +34,10 @@ bench: build
 	bash scripts/bench.sh
 
 format:
-	find src tests -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+	find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
 
 format-check:
-	find src tests -name '*.cpp' -o -name '*.hpp' | xargs clang-format --dry-run --Werror
+	find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format --dry-run --Werror
 
 lint: configure
 	bash scripts/lint.sh $(BUILD_DIR)

@@ -166,8 +166,8 @@ int main(int argc, char** argv) {
         if (!event_id.is_string() || !updated) continue;
         auto ours = sent_by_event.find(std::string(event_id.as_string()));
         if (ours == sent_by_event.end()) continue;  // an older run's
-        const auto decided = std::max<std::chrono::system_clock::time_point>(
-            ours->second.answered, *updated);
+        const auto decided =
+            std::max<std::chrono::system_clock::time_point>(ours->second.answered, *updated);
         e2e_ms.push_back(
             std::chrono::duration<double, std::milli>(decided - ours->second.due).count());
       }
