@@ -214,7 +214,8 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
 
   parts->auth =
       std::make_unique<auth::Authenticator>(*parts->store, parts->clock, config.admin_api_key);
-  // Before ingest: inline decisions personalise nothing, so they need to know of an LLM.
+  // Made before ingest: the inline decider leaves decisions with messages to personalise
+  // to the workers, so it must know whether an LLM is configured.
   parts->onboarding =
       make_onboarding(*parts->store, parts->clock, parts->ids, config, &parts->waker);
   if (config.agent_inline_decisions) {
