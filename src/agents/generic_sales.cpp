@@ -104,13 +104,6 @@ const Product* favourite_unowned(const context::Metrics& m, const std::vector<Pr
   return best;
 }
 
-// The context's metrics: as the caller parsed them, or parsed here into `slot` (an agent
-// called without run_agent, as in tests).
-const context::Metrics& metrics_of(const ConsumerContext& ctx, const context::Metrics* parsed,
-                                   std::optional<context::Metrics>& slot) {
-  return parsed != nullptr ? *parsed : slot.emplace(context::parse_metrics(ctx.metrics_json));
-}
-
 }  // namespace
 
 std::optional<GenericSalesAgent::Plan> GenericSalesAgent::pick(const AgentInput& in,

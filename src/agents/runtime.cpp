@@ -28,6 +28,11 @@ Result<Decision> Agent::decide(const AgentInput& in) const {
   return d;
 }
 
+const context::Metrics& metrics_of(const ConsumerContext& ctx, const context::Metrics* parsed,
+                                   std::optional<context::Metrics>& slot) {
+  return parsed != nullptr ? *parsed : slot.emplace(context::parse_metrics(ctx.metrics_json));
+}
+
 Result<Decision> run_agent(const AgentInput& in, const RuntimeOptions& opts) {
   // Exceptions stay inside the component (bad_alloc, a Boost.JSON bug): an Error instead.
   try {
@@ -35,12 +40,8 @@ Result<Decision> run_agent(const AgentInput& in, const RuntimeOptions& opts) {
     if (!agent) return std::move(agent).error();
     std::optional<context::Metrics> before, after;
     AgentInput parsed = in;
-    if (parsed.before_metrics == nullptr) {
-      parsed.before_metrics = &before.emplace(context::parse_metrics(in.before.metrics_json));
-    }
-    if (parsed.after_metrics == nullptr) {
-      parsed.after_metrics = &after.emplace(context::parse_metrics(in.after.metrics_json));
-    }
+    parsed.before_metrics = &metrics_of(in.before, in.before_metrics, before);
+    parsed.after_metrics = &metrics_of(in.after, in.after_metrics, after);
     return (*agent)->decide(parsed);
   } catch (const std::exception& e) {
     return Error::internal(std::string("agent runtime failed: ") + e.what());

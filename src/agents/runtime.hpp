@@ -93,4 +93,9 @@ struct RuntimeOptions {
 // "response...."). Never throws.
 Result<Decision> run_agent(const AgentInput& in, const RuntimeOptions& opts);
 
+// A context's metrics: `parsed` when the caller has them, else parsed from
+// ctx.metrics_json into `slot` (an agent called without run_agent, as in tests).
+const context::Metrics& metrics_of(const ConsumerContext& ctx, const context::Metrics* parsed,
+                                   std::optional<context::Metrics>& slot);
+
 }  // namespace ca::agents

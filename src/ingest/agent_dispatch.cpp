@@ -73,7 +73,7 @@ Result<std::unique_ptr<EventSink::Prepared>> AgentDispatch::prepare(
 }
 
 Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEvent>& events,
-                                      bool first_try, Prepared* prepared) {
+                                      Prepared* prepared) {
   auto* matched = dynamic_cast<Matched*>(prepared);
   if (matched == nullptr) return Error::internal("agent dispatch: events were not prepared");
   const Timestamp now = matched->now;
@@ -86,7 +86,7 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
     invoked_for.push_back(&events[at]);
   }
   agents::InlineDecisions decided;
-  if (matched->inputs && first_try) {
+  if (matched->inputs) {  // loaded by prepare on a first try only
     std::vector<agents::InlineCandidate> candidates;
     candidates.reserve(invocations.size());
     for (size_t i = 0; i < invocations.size(); ++i) {

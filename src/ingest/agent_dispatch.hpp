@@ -29,7 +29,7 @@ class AgentDispatch final : public EventSink {
   Result<std::unique_ptr<Prepared>> prepare(store::Tx& tx, const std::vector<Event>& events,
                                             bool first_try) override;
   // Decides what it can, writes the invocations, their plans and the others' jobs.
-  Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events, bool first_try,
+  Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events,
                          Prepared* prepared) override;
   void after_commit(Prepared* prepared) override;
 

@@ -273,8 +273,9 @@ Result<std::vector<Result<IngestOutcome>>> IngestService::store_items(
       stored_events.push_back(std::move(se));
       results[fresh_item[j]] = IngestOutcome{e.id, false};
     }
-    if (sink_ && !stored_events.empty())
-      CA_CHECK(sink_->on_events(tx, stored_events, first_try, prepared.get()));
+    if (sink_ && !stored_events.empty()) {
+      CA_CHECK(sink_->on_events(tx, stored_events, prepared.get()));
+    }
     return write_contexts(tx, contexts, stage_read);
   });
   if (!done) return std::move(done).error();

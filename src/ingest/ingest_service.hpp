@@ -52,7 +52,7 @@ class EventSink {
                                                     bool first_try) = 0;
   // `events` are prepare's, in the same order, with their contexts.
   virtual Result<void> on_events(store::Tx& tx, const std::vector<StoredEvent>& events,
-                                 bool first_try, Prepared* prepared) = 0;
+                                 Prepared* prepared) = 0;
   // After the transaction committed (e.g. wake idle workers), with what prepare returned
   // (null when no event was new).
   virtual void after_commit(Prepared* /*prepared*/) {}
