@@ -1,12 +1,14 @@
 // Event → invocation latency at a FIXED request rate (open loop, unlike wrk's closed loop):
-// THREADS keep-alive connections each POST single page_view events from new visitors on a
-// fixed schedule, so the deployed GenericSalesAgent acts on every one. Afterwards the
-// invocations are read back through the API. Event → invocation latency runs from when the
-// event's POST was due to when its invocation was decided and durable: the later of the
+// single page_view events from new visitors are due on a fixed schedule, so the deployed
+// GenericSalesAgent acts on every one. THREADS keep-alive connections share the schedule:
+// a free one takes the next due event, so one slow answer delays no other event (with a
+// connection per stride of the schedule, it delayed every later event of its connection).
+// Afterwards the invocations are read back through the API. Event → invocation latency runs from
+// when the event's POST was due to when its invocation was decided and durable: the later of the
 // POST's answer (an invocation decided in the ingest transaction commits with the event)
 // and the invocation's updated_at (one a worker decided). Same machine, same clock.
 //
-//   latency_probe BASE_URL API_KEY [RATE=1000] [SECONDS=10] [THREADS=8]
+//   latency_probe BASE_URL API_KEY [RATE=1000] [SECONDS=10] [THREADS=64]
 //
 // Prints `name value` lines: achieved rate, POST p50/p99, event→invocation p50/p99, and
 // how many invocations completed within the 60 s drain.
@@ -18,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -86,14 +89,15 @@ int main(int argc, char** argv) {
   const std::string key = argv[2];
   const double rate = argc > 3 ? std::stod(argv[3]) : 1000;
   const double seconds = argc > 4 ? std::stod(argv[4]) : 10;
-  const int threads = argc > 5 ? std::stoi(argv[5]) : 8;
+  const int threads = argc > 5 ? std::stoi(argv[5]) : 64;
   curl_global_init(CURL_GLOBAL_DEFAULT);
 
   const auto total = static_cast<long>(rate * seconds);
-  const auto interval = std::chrono::duration<double>(static_cast<double>(threads) / rate);
+  const auto interval = std::chrono::duration<double>(1.0 / rate);
   const std::string run =
       std::to_string(std::chrono::system_clock::now().time_since_epoch().count());
   std::vector<std::vector<double>> post_ms(static_cast<std::size_t>(threads));
+  std::vector<std::vector<double>> post_due_ms(static_cast<std::size_t>(threads));
   std::atomic<long> errors{0};
   const auto start = Clock::now() + std::chrono::milliseconds(100);
   // Steady times on the wall clock, to compare with the server's timestamps.
@@ -108,14 +112,15 @@ int main(int argc, char** argv) {
   std::mutex sent_mu;
   std::unordered_map<std::string, Sent> sent_by_event;  // event id → its POST
 
+  std::atomic<long> next{0};  // the next event due
   std::vector<std::thread> pool;
   for (int t = 0; t < threads; ++t) {
     pool.emplace_back([&, t] {
       Easy easy;
       std::string response;
-      for (long i = t; i < total; i += threads) {
-        auto due = start + std::chrono::duration_cast<Clock::duration>(
-                               interval * static_cast<double>(i / threads));
+      for (long i = next++; i < total; i = next++) {
+        auto due =
+            start + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(i));
         std::this_thread::sleep_until(due);
         std::string body = R"({"consumer":{"external_id":"lat-)" + run + "-" + std::to_string(i) +
                            R"("},"type":"page_view"})";
@@ -127,6 +132,8 @@ int main(int argc, char** argv) {
         const auto from = std::min(due, sent);
         post_ms[static_cast<std::size_t>(t)].push_back(
             std::chrono::duration<double, std::milli>(answered - from).count());
+        post_due_ms[static_cast<std::size_t>(t)].push_back(
+            std::chrono::duration<double, std::milli>(due - start).count());
         if (status != 202) {
           ++errors;
           continue;
@@ -180,6 +187,17 @@ int main(int argc, char** argv) {
 
   std::vector<double> all_posts;
   for (auto& v : post_ms) all_posts.insert(all_posts.end(), v.begin(), v.end());
+  // PROBE_DUMP=FILE: one line per POST, "due_offset_ms latency_ms", to see when slow ones were.
+  if (const char* dump = std::getenv("PROBE_DUMP")) {
+    if (std::FILE* f = std::fopen(dump, "w")) {
+      for (std::size_t t = 0; t < post_ms.size(); ++t) {
+        for (std::size_t k = 0; k < post_ms[t].size(); ++k) {
+          std::fprintf(f, "%.1f %.2f\n", post_due_ms[t][k], post_ms[t][k]);
+        }
+      }
+      std::fclose(f);
+    }
+  }
   std::printf("probe_rate_achieved %.0f\n", static_cast<double>(total) / elapsed);
   std::printf("probe_errors %ld\n", errors.load());
   std::printf("post_p50_ms %.2f\npost_p99_ms %.2f\n", percentile(all_posts, 0.5),

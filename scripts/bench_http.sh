@@ -76,7 +76,7 @@ done
 case "$DB_URL" in postgres*) psql -q "$DB_URL" -c ANALYZE ;; esac
 
 # First, on an idle server: event → invocation latency at a fixed 1,000 events/s.
-"$BIN/ca_latency_probe" "$BASE" "$KEY" "${PROBE_RATE:-1000}" "${PROBE_SECONDS:-10}" 8 >"$TMP/probe.txt"
+"$BIN/ca_latency_probe" "$BASE" "$KEY" "${PROBE_RATE:-1000}" "${PROBE_SECONDS:-10}" "${PROBE_CONNECTIONS:-64}" >"$TMP/probe.txt"
 cat "$TMP/probe.txt" >&2
 
 {
