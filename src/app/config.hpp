@@ -21,7 +21,7 @@ struct Config {
   int http_io_threads = 1;         // HTTP_IO_THREADS
   int http_handler_threads = 32;   // HTTP_HANDLER_THREADS (they wait on the database)
   bool group_commit = true;        // INGEST_GROUP_COMMIT
-  int ingest_writers = 0;          // INGEST_WRITERS; 0: 1 on SQLite, 4 on PostgreSQL
+  int ingest_writers = 0;          // INGEST_WRITERS; 0: 1 on SQLite, 2 on PostgreSQL
   int ingest_max_batch = 2000;     // INGEST_MAX_BATCH: events per group-commit transaction
   int worker_threads = 2;          // WORKER_THREADS: agent workers inside serve / worker
   bool serve_workers = true;       // SERVE_WORKERS: off to run workers only in `worker`

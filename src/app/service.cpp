@@ -228,8 +228,11 @@ Result<std::unique_ptr<Service>> Service::start(const Config& config, std::ostre
                                                           parts->dispatch.get());
   if (config.group_commit) {
     ingest::GroupCommitOptions gc;
+    // PostgreSQL: two writers. With decisions at ingest, its backends' CPU is the limit,
+    // and most of it is per statement; four writers split the same load into groups half
+    // as large (docs/PERFORMANCE.md, eleventh session).
     gc.writers = config.ingest_writers > 0                             ? config.ingest_writers
-                 : parts->store->dialect() == store::Dialect::postgres ? 4
+                 : parts->store->dialect() == store::Dialect::postgres ? 2
                                                                        : 1;
     gc.max_batch = static_cast<std::size_t>(config.ingest_max_batch);
     parts->group_commit = std::make_unique<ingest::GroupCommitter>(*parts->ingest, gc);
