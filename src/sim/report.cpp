@@ -35,6 +35,7 @@ std::string format_report(const SimOptions& o, const SimResult& r, double wall_s
   out += "\ninvocations\n";
   line(out, "total", s.invocations);
   for (const auto& [status, n] : s.invocations_by_status) line(out, "  " + status, n);
+  line(out, "decided at ingest", c.decided_at_ingest);
   line(out, "jobs run", c.jobs_run);
   line(out, "job attempts failed (retried)", c.jobs_failed);
 

@@ -10,6 +10,7 @@
 #include "actions/actions.hpp"
 #include "actions/outbox_writer.hpp"
 #include "actions/scheduler.hpp"
+#include "agents/inline_decider.hpp"
 #include "agents/invocation_runner.hpp"
 #include "channels/sandbox.hpp"
 #include "domain/ids.hpp"
@@ -38,7 +39,8 @@ class Run {
       : store_(store),
         clock_(clock),
         ids_(ids),
-        dispatch_(ids, clock, nullptr),
+        decider_(agents::RuntimeOptions{}),
+        dispatch_(ids, clock, nullptr, &decider_),
         ingest_(store, clock, ids, &dispatch_),
         runner_(store, clock, ids, agents::RuntimeOptions{}),
         outbox_(store, clock, ids),
@@ -63,6 +65,7 @@ class Run {
   store::Store& store_;
   ManualClock& clock_;
   IdGenerator& ids_;
+  agents::InlineDecider decider_;  // decisions at ingest, as `serve` makes them by default
   ingest::AgentDispatch dispatch_;
   ingest::IngestService ingest_;
   agents::InvocationRunner runner_;
@@ -173,6 +176,7 @@ Result<void> Run::simulate(const SimOptions& o, const ProgressFn& progress) {
   counters_.stops = f.stops;
   counters_.consumers_created = f.consumers_created;
   counters_.ingest_errors = f.errors;
+  counters_.decided_at_ingest = static_cast<std::int64_t>(dispatch_.decided_inline());
   return ok();
 }
 

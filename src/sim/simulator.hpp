@@ -38,6 +38,7 @@ struct SimCounters {
   std::int64_t events_generated = 0;  // ingested (not counting STOP keywords)
   std::int64_t stops = 0;
   std::int64_t consumers_created = 0;
+  std::int64_t decided_at_ingest = 0;  // invocations decided in their event's transaction
   std::int64_t jobs_run = 0;
   std::int64_t jobs_failed = 0;
   std::map<std::string, std::int64_t> jobs_by_kind;
