@@ -30,6 +30,7 @@ int simulate(const SimulateArgs& args, std::ostream& out, std::ostream& err) {
   o.consumers = args.consumers;
   o.seed = args.seed;
   o.database_url = args.database_url;
+  o.inline_decisions = args.inline_decisions;
   const bool tty = ::isatty(STDERR_FILENO) == 1;
   const auto started = std::chrono::steady_clock::now();
   auto result = sim::run_simulation(o, [&](const sim::SimProgress& p) {

@@ -12,7 +12,8 @@ struct SimulateArgs {
   int days = 30;
   int consumers = 10000;
   std::uint64_t seed = 42;
-  std::string database_url;  // empty: a temporary SQLite file
+  std::string database_url;      // empty: a temporary SQLite file
+  bool inline_decisions = true;  // false (--queued-decisions): every invocation through a job
 };
 
 // 0: all invariants hold; 1: an invariant broke; 2: the run failed.

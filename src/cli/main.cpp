@@ -79,12 +79,17 @@ int main(int argc, char** argv) {
   simulate->add_option("--seed", sim_args.seed, "Random seed (same seed, same run)");
   simulate->add_option("--database", sim_args.database_url,
                        "Database URL (default: a temporary SQLite file)");
+  bool queued_decisions = false;
+  simulate->add_flag(
+      "--queued-decisions", queued_decisions,
+      "Every invocation through an agent.invoke job (as AGENT_INLINE_DECISIONS=off)");
 
   CLI11_PARSE(cli, argc, argv);
 
   if (*simulate) {
     // No environment needed: the simulation builds its own pipeline.
     ca::app::setup_logging("warn");
+    sim_args.inline_decisions = !queued_decisions;
     return ca::app::simulate(sim_args, std::cout, std::cerr);
   }
 

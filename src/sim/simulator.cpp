@@ -35,12 +35,12 @@ constexpr const char* kWorker = "simulate";
 // Everything one run drives, on one virtual clock.
 class Run {
  public:
-  Run(store::Store& store, ManualClock& clock, IdGenerator& ids)
+  Run(store::Store& store, ManualClock& clock, IdGenerator& ids, bool inline_decisions)
       : store_(store),
         clock_(clock),
         ids_(ids),
         decider_(agents::RuntimeOptions{}),
-        dispatch_(ids, clock, nullptr, &decider_),
+        dispatch_(ids, clock, nullptr, inline_decisions ? &decider_ : nullptr),
         ingest_(store, clock, ids, &dispatch_),
         runner_(store, clock, ids, agents::RuntimeOptions{}),
         outbox_(store, clock, ids),
@@ -225,7 +225,7 @@ Result<SimResult> run_simulation(const SimOptions& options, const ProgressFn& pr
   ManualClock clock(options.start - std::chrono::hours(1));
   SeededRandom random(options.seed);
   IdGenerator ids(clock, random);
-  Run run(**store, clock, ids);
+  Run run(**store, clock, ids, options.inline_decisions);
   auto before = count_events(**store, Tenant::admin());
   if (!before) return std::move(before).error();
   CA_CHECK(run.simulate(options, progress));

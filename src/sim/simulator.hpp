@@ -23,6 +23,9 @@ struct SimOptions {
   std::uint64_t seed = 42;
   // Empty: a fresh SQLite file in the temp directory, removed afterwards.
   std::string database_url;
+  // Agents decide at ingest where they can, as `serve` does by default
+  // (AGENT_INLINE_DECISIONS); false: every invocation through an agent.invoke job.
+  bool inline_decisions = true;
   // Midnight UTC of day 0 (a fixed date, so runs repeat).
   Timestamp start = from_micros(1767571200LL * 1000000);  // 2026-01-05T00:00:00Z
 };

@@ -81,6 +81,22 @@ TEST(Simulate, SmallPopulationKeepsEveryInvariant) {
   EXPECT_GT(jobs_of("action.send"), 0);
 }
 
+TEST(Simulate, QueuedDecisionsKeepEveryInvariant) {
+  test::TestDatabase db;
+  SimOptions o = small(db.url());
+  o.inline_decisions = false;
+  auto r = run_simulation(o);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(r->invariants.ok());
+  for (const auto& e : r->invariants.examples) ADD_FAILURE() << e;
+  EXPECT_EQ(r->counters.decided_at_ingest, 0);
+  const auto& kinds = r->counters.jobs_by_kind;
+  ASSERT_TRUE(kinds.count("agent.invoke"));
+  EXPECT_GT(kinds.at("agent.invoke"), r->summary.invocations / 2);
+  EXPECT_GT(r->summary.messages_out, 0);
+  EXPECT_GT(r->summary.conversions, 0);
+}
+
 TEST(Simulate, SameSeedSameRun) {
   test::TestDatabase db1;
   test::TestDatabase db2;
