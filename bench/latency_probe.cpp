@@ -1,12 +1,13 @@
 // Event → invocation latency at a FIXED request rate (open loop, unlike wrk's closed loop):
 // single page_view events from new visitors are due on a fixed schedule, so the deployed
 // GenericSalesAgent acts on every one. THREADS keep-alive connections share the schedule:
-// a free one takes the next due event, so one slow answer delays no other event (with a
-// connection per stride of the schedule, it delayed every later event of its connection).
-// Afterwards the invocations are read back through the API. Event → invocation latency runs from
-// when the event's POST was due to when its invocation was decided and durable: the later of the
-// POST's answer (an invocation decided in the ingest transaction commits with the event)
-// and the invocation's updated_at (one a worker decided). Same machine, same clock.
+// a free one takes the next due event, so one slow answer delays no other event (a
+// connection per stride of the schedule made every later event of its stride late too).
+// Afterwards the invocations are read back through the API. Event → invocation latency
+// runs from when the event's POST was due to when its invocation was decided and durable:
+// the later of the POST's answer (an invocation decided in the ingest transaction commits
+// with the event) and the invocation's updated_at (one a worker decided). Same machine,
+// same clock.
 //
 //   latency_probe BASE_URL API_KEY [RATE=1000] [SECONDS=10] [THREADS=64]
 //
