@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "actions/suppression.hpp"
 #include "agents/invocation_runner.hpp"
+#include "channels/twilio.hpp"
 #include "channels/twilio_webhook.hpp"
 #include "store/agent_repo.hpp"
 
@@ -181,14 +183,18 @@ Result<std::optional<CallbackResult>> ActionService::apply_status_once(const Sta
     if (!cb.provider_message_id.empty()) change.provider_message_id = cb.provider_message_id;
     auto next = channels::action_status_for(cb.provider_status);
     const bool forward = next && channels::status_moves_forward(action->status, *next);
+    std::string refused;  // the callback rules the number out: suppress it
     if (forward) {
       change.status = *next;
-      if (*next == "failed" && cb.error_code)
+      if (*next == "failed" && cb.error_code) {
         change.last_error = "provider error " + *cb.error_code;
+        refused = channels::twilio_recipient_refusal(*cb.error_code);
+      }
     }
     auto applied = tx.delivery().transition(Tenant::admin(), *id, {action->status}, change, now);
     if (!applied) return std::move(applied).error();
     if (!*applied) return std::optional<CallbackResult>{};  // changed meanwhile: read again
+    if (!refused.empty()) CA_CHECK(suppress_current_address(tx, *action, refused, now));
     return std::optional{forward ? CallbackResult::applied : CallbackResult::ignored};
   });
 }

@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "actions/suppression.hpp"
 #include "agents/invocation_runner.hpp"
 #include "context/metrics.hpp"
 #include "context/queries.hpp"
@@ -41,12 +42,6 @@ std::optional<Template> parse_template(const std::optional<std::string>& json) {
     t.variables_json = bj::serialize(*vars);
   }
   return t;
-}
-
-std::optional<std::string> contact_for(const Consumer& c, Channel ch) {
-  const auto& v = ch == Channel::email ? c.email : c.whatsapp;
-  if (!v || v->empty()) return std::nullopt;
-  return v;
 }
 
 const char* outcome_text(channels::SendOutcome o) {
@@ -174,13 +169,24 @@ Result<std::optional<SendScheduler::Claimed>> SendScheduler::evaluate_and_claim(
     }
     cf.timezone = consumer->timezone;
     cf.has_contact = contact.has_value();
+    std::optional<std::string> suppressed;
+    if (contact) {
+      auto why = suppressed_because(tx, a.consumer_id, a.channel, *contact);
+      if (!why) return std::move(why).error();
+      suppressed = std::move(*why);
+    }
+    cf.suppressed = suppressed.has_value();
     cf.converted_at = *converted;
     cf.last_inbound_whatsapp_at = context::last_inbound_at(metrics, Channel::whatsapp);
     const policy::Decision d =
         policy::evaluate(af, cf, policy::History{std::move(*history)}, *settings, now);
 
     if (d.verdict == policy::Verdict::skip) {
-      return skip(policy::to_string(d.reason.value_or(policy::SkipReason::suppressed)), d.detail);
+      const auto reason = d.reason.value_or(policy::SkipReason::suppressed);
+      if (reason == policy::SkipReason::suppressed && suppressed) {
+        return skip(policy::to_string(reason), "the provider refused this address: " + *suppressed);
+      }
+      return skip(policy::to_string(reason), d.detail);
     }
     if (d.verdict == policy::Verdict::hold) {
       store::ActionChange ch;
@@ -298,6 +304,9 @@ Result<void> SendScheduler::record_outcome(const Claimed& c, const channels::Sen
         ch.status = "failed";
         ch.last_error = r.error.empty() ? "the provider refused the message" : r.error;
         CA_CHECK(tx.delivery().transition(Tenant::admin(), a.id, {"sending"}, ch, now));
+        if (!r.recipient_refused.empty() && !a.consumer_id.empty()) {
+          CA_CHECK(suppress_address(tx, a, c.message.to, r.recipient_refused, now));
+        }
         return ok();
     }
     return ok();

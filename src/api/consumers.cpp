@@ -1,9 +1,11 @@
 // /consumers: CRUD, consent, context, export and erasure.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "api/api.hpp"
 #include "api/codecs.hpp"
 #include "api/handler_support.hpp"
+#include "store/delivery_repo.hpp"
 
 namespace ca::api {
 
@@ -139,8 +141,19 @@ Result<http::Response> export_consumer(ApiDeps& d, const auth::Principal& p, htt
     if (!c) return std::move(c).error();
     auto ctx = tx.consumers().get_context(p.tenant(), *id);
     if (!ctx) return std::move(ctx).error();
+    bj::array suppressions;  // addresses a provider refused (kept as hashes)
+    for (Channel ch : {Channel::whatsapp, Channel::email}) {
+      auto s = tx.delivery().suppression(*id, ch);
+      if (!s) return std::move(s).error();
+      if (*s) {
+        suppressions.push_back(bj::object{{"channel", to_string(ch)},
+                                          {"reason", (*s)->reason},
+                                          {"at", format_rfc3339((*s)->at)}});
+      }
+    }
     return bj::object{{"consumer", to_json(*c)},
                       {"context", to_json(*ctx)},
+                      {"suppressions", std::move(suppressions)},
                       {"exported_at", format_rfc3339(d.clock.now())}};
   });
   if (!out) return std::move(out).error();

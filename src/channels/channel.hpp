@@ -43,6 +43,10 @@ struct SendResult {
   std::string provider_status;  // e.g. Twilio "queued"
   std::string error;            // for the attempt row
   std::optional<std::chrono::seconds> retry_after;
+  // Set with `failed` when the provider refused this recipient address for good (no such
+  // mailbox, not a WhatsApp number): ours, e.g. "smtp reply 550", never the provider's text
+  // (which may quote the address). The scheduler suppresses the address.
+  std::string recipient_refused;
 };
 
 class MessageChannel {

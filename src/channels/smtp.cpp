@@ -1,7 +1,8 @@
 // Email over SMTP with libcurl. What each failure means for the action:
 //   connect/resolve failure, timeout before DATA     retryable (nothing was accepted)
 //   4xx reply (greylisting, mailbox busy, 451 ...)   retryable
-//   5xx reply (550 no such user, 554 rejected ...)   failed
+//   5xx reply (550 no such user, 554 rejected ...)   failed; 550/551/553 to RCPT TO also
+//                                                    marks the recipient refused (suppressed)
 //   bad credentials, TLS required but not offered    failed (configuration)
 //   timeout or lost connection after DATA began      unknown (the server may have queued
 //                                                    it: resending could deliver twice)
@@ -199,6 +200,13 @@ class SmtpChannel final : public MessageChannel {
     result.error = reply != 0 ? fmt::format("smtp reply {}: {}", reply, detail)
                               : fmt::format("smtp: {}", detail);
     result.outcome = classify(rc, reply, up.started);
+    // The mailbox itself refused at RCPT TO (no such user, not local, bad name). libcurl
+    // reports a RCPT refusal as "RCPT failed: <code>"; MAIL FROM and DATA refusals are
+    // the sender's or the content's, not the address's.
+    if (result.outcome == SendOutcome::failed && !up.started &&
+        (reply == 550 || reply == 551 || reply == 553) && detail.rfind("RCPT", 0) == 0) {
+      result.recipient_refused = fmt::format("smtp reply {}", reply);
+    }
     return result;
   }
 

@@ -5,13 +5,17 @@
 //                                            could deliver twice; the callback reconciles)
 //   429, 5xx                      retryable, honouring Retry-After
 //   401, 403                      failed    (credentials or account: configuration)
-//   other 4xx                     failed    with Twilio's error code and message
+//   other 4xx                     failed    with Twilio's error code and message; a code
+//                                            that rules out the number itself also marks
+//                                            the recipient refused (suppressed)
 // The auth token and the message text never reach a log line or an error string.
 #include "channels/twilio.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -58,7 +62,12 @@ std::optional<std::chrono::seconds> retry_after(const net::HttpResponse& r) {
 }
 
 // Twilio error bodies: {"code":21211,"message":"...","more_info":"...","status":400}.
-std::string describe_error(const net::HttpResponse& r) {
+struct TwilioError {
+  std::string code;  // empty when the body has none
+  std::string description;
+};
+
+TwilioError describe_error(const net::HttpResponse& r) {
   boost::system::error_code ec;
   auto v = boost::json::parse(r.body, ec);
   std::string code;
@@ -72,8 +81,8 @@ std::string describe_error(const net::HttpResponse& r) {
       message = std::string(m->as_string()).substr(0, 300);
     }
   }
-  if (code.empty()) return fmt::format("twilio HTTP {}", r.status);
-  return fmt::format("twilio HTTP {} error {}: {}", r.status, code, message);
+  if (code.empty()) return {code, fmt::format("twilio HTTP {}", r.status)};
+  return {code, fmt::format("twilio HTTP {} error {}: {}", r.status, code, message)};
 }
 
 class TwilioChannel final : public MessageChannel {
@@ -157,7 +166,8 @@ class TwilioChannel final : public MessageChannel {
                    result.provider_message_id, result.provider_status);
       return result;
     }
-    result.error = describe_error(r);
+    const TwilioError error = describe_error(r);
+    result.error = error.description;
     if (r.status == 429 || r.status >= 500) {
       result.outcome = SendOutcome::retryable;
       result.retry_after = retry_after(r);
@@ -166,6 +176,7 @@ class TwilioChannel final : public MessageChannel {
       result.error += " (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)";
     } else {
       result.outcome = SendOutcome::failed;
+      result.recipient_refused = twilio_recipient_refusal(error.code);
     }
     spdlog::warn("twilio send action {}: {}", m.action_id, result.error);
     return result;
@@ -179,6 +190,16 @@ class TwilioChannel final : public MessageChannel {
 };
 
 }  // namespace
+
+std::string twilio_recipient_refusal(std::string_view error_code) {
+  // 21211 invalid To number, 21214 To cannot be reached, 21610 unsubscribed recipient,
+  // 21614 not a mobile number, 63003 no such WhatsApp address, 63024 invalid recipient,
+  // 30005 unknown destination, 30006 landline or unreachable carrier.
+  static constexpr std::array<std::string_view, 8> kRefused{"21211", "21214", "21610", "21614",
+                                                            "63003", "63024", "30005", "30006"};
+  if (std::find(kRefused.begin(), kRefused.end(), error_code) == kRefused.end()) return {};
+  return fmt::format("twilio error {}", error_code);
+}
 
 std::unique_ptr<MessageChannel> make_twilio_channel(const TwilioConfig& config,
                                                     net::HttpClient* http) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "channels/channel.hpp"
 
@@ -20,6 +21,12 @@ struct TwilioConfig {
   std::string from;  // TWILIO_WHATSAPP_FROM, E.164; sent as "whatsapp:+1..."
   std::chrono::milliseconds timeout{10000};
 };
+
+// For a Twilio error code that means the recipient address itself cannot be messaged
+// (invalid or non-mobile number, not on WhatsApp, unknown or landline destination,
+// unsubscribed), the suppression reason ("twilio error 21211"); otherwise empty. Codes that
+// may pass (unreachable handset, carrier filtering, outside the 24-hour window) are not in it.
+std::string twilio_recipient_refusal(std::string_view error_code);
 
 // `http` is not owned; null → the channel owns a CurlHttpClient.
 std::unique_ptr<MessageChannel> make_twilio_channel(const TwilioConfig& config,

@@ -65,6 +65,18 @@ struct ActionSendState {
   std::optional<std::string> last_error;
 };
 
+// An address a provider refused for good (a bounce, a number that is not on WhatsApp).
+// Named by its SHA-256 (actions/suppression.hpp), so the row holds no copy of the address
+// and a consumer given a new address is tried again.
+struct Suppression {
+  std::string consumer_id;
+  std::string creator_id;
+  Channel channel = Channel::email;
+  std::string address_hash;
+  std::string reason;  // ours, e.g. "smtp reply 550"
+  Timestamp at{};
+};
+
 class DeliveryRepo {
  public:
   virtual ~DeliveryRepo() = default;
@@ -108,6 +120,12 @@ class DeliveryRepo {
   virtual Result<std::string> record_outbox(const OutboxMessage& m) = 0;
   // Newest first.
   virtual Result<Page<OutboxMessage>> list_outbox(const Tenant& t, const PageRequest& page) = 0;
+
+  // One per consumer and channel: a later refusal replaces the earlier one.
+  virtual Result<void> suppress(const Suppression& s) = 0;
+  // The consumer's suppression on the channel, whatever address it names.
+  virtual Result<std::optional<Suppression>> suppression(const std::string& consumer_id,
+                                                         Channel channel) = 0;
 
   // Consumers (any creator) whose whatsapp number is `e164`.
   virtual Result<std::vector<Consumer>> consumers_by_whatsapp(const std::string& e164) = 0;

@@ -321,6 +321,22 @@ DROP INDEX jobs_consumer_idx;
 CREATE INDEX jobs_consumer_idx ON jobs (consumer_id, run_at, id);
 )sql";
 
+// v9: delivery suppressions. An address a provider refused for good (no such mailbox, not
+// a WhatsApp number) is named by its SHA-256, one row per consumer and channel: sends to it
+// are skipped as `suppressed`, and a consumer given a new address is tried again.
+constexpr const char* kV9 = R"sql(
+CREATE TABLE consumer_suppressions (
+  consumer_id text NOT NULL REFERENCES consumers (id) ON DELETE CASCADE,
+  creator_id text NOT NULL REFERENCES creators (id) ON DELETE CASCADE,
+  channel text NOT NULL,
+  address_hash text NOT NULL,
+  reason text NOT NULL,
+  created_at bigint NOT NULL,
+  PRIMARY KEY (consumer_id, channel)
+);
+CREATE INDEX consumer_suppressions_creator_id_idx ON consumer_suppressions (creator_id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "initial schema", kV1},
     Migration{2, "claim and list indexes", kV2},
@@ -330,6 +346,7 @@ constexpr std::array kMigrations{
     Migration{6, "no status-led job index", kV6},
     Migration{7, "idempotency index only for keyed events", kV7},
     Migration{8, "no status in the per-consumer job index", kV8},
+    Migration{9, "delivery suppressions", kV9},
 };
 
 }  // namespace

@@ -228,6 +228,33 @@ Result<Page<OutboxMessage>> SqlDeliveryRepo::list_outbox(const Tenant& t, const 
   return query_page(s_, std::move(sql), p, page, read_outbox);
 }
 
+Result<void> SqlDeliveryRepo::suppress(const Suppression& x) {
+  if (!valid_id(x.consumer_id) || !valid_id(x.creator_id)) {
+    return Error::invalid("consumer_id", "suppression ids must be UUIDs");
+  }
+  return run(s_,
+             "INSERT INTO consumer_suppressions (consumer_id, creator_id, channel, address_hash, "
+             "reason, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (consumer_id, "
+             "channel) DO UPDATE SET address_hash = excluded.address_hash, reason = "
+             "excluded.reason, created_at = excluded.created_at",
+             {x.consumer_id, x.creator_id, std::string(to_string(x.channel)), x.address_hash,
+              x.reason, sql_time(x.at)});
+}
+
+Result<std::optional<Suppression>> SqlDeliveryRepo::suppression(const std::string& consumer_id,
+                                                                Channel channel) {
+  if (!valid_id(consumer_id)) return std::optional<Suppression>{};
+  auto r = s_.query(
+      "SELECT creator_id, address_hash, reason, created_at FROM consumer_suppressions "
+      "WHERE consumer_id = $1 AND channel = $2",
+      {consumer_id, std::string(to_string(channel))});
+  if (!r) return std::move(r).error();
+  if (r->rows.empty()) return std::optional<Suppression>{};
+  const auto& row = r->rows.front();
+  return std::optional<Suppression>{
+      Suppression{consumer_id, row.text(0), channel, row.text(1), row.text(2), row.time(3)}};
+}
+
 Result<std::vector<Consumer>> SqlDeliveryRepo::consumers_by_whatsapp(const std::string& e164) {
   auto r = s_.query(
       "SELECT id, creator_id, whatsapp FROM consumers WHERE whatsapp = $1 ORDER BY id", {e164});

@@ -29,6 +29,9 @@ class SqlDeliveryRepo final : public DeliveryRepo {
                                  const std::string& provider_status, Timestamp at) override;
   Result<std::string> record_outbox(const OutboxMessage& m) override;
   Result<Page<OutboxMessage>> list_outbox(const Tenant& t, const PageRequest& page) override;
+  Result<void> suppress(const Suppression& s) override;
+  Result<std::optional<Suppression>> suppression(const std::string& consumer_id,
+                                                 Channel channel) override;
   Result<std::vector<Consumer>> consumers_by_whatsapp(const std::string& e164) override;
   Result<std::vector<std::string>> consumers_messaged_on_whatsapp(
       const std::vector<std::string>& consumer_ids) override;

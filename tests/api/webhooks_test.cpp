@@ -1,5 +1,7 @@
 // Twilio webhooks over HTTP: signatures, STOP/START, inbound text as an event, status
 // callbacks that only move forward.
+#include <boost/json/serialize.hpp>
+
 #include "actions_api_fixture.hpp"
 
 namespace ca::test {
@@ -128,6 +130,25 @@ TEST_F(ActionsApiTest, StatusCallbacksMoveForwardOnlyAndAreIdempotent) {
             200);
   expect_error(twilio_post(path, {{"MessageSid", "SMcb1"}}), 400, "invalid_argument",
                "MessageStatus");
+}
+
+TEST_F(ActionsApiTest, AFailedCallbackThatRulesOutTheNumberShowsInTheExport) {
+  auto creator = create_creator("coach");
+  auto key = creator_key(creator);
+  auto co = consumer(key, "+919866666666");
+  auto id = plan(creator, co, "sent", clock_.now() - 1min);
+  auto failed = twilio_post(
+      "/webhooks/twilio/status?action_id=" + id,
+      {{"MessageSid", "SMgone"}, {"MessageStatus", "undelivered"}, {"ErrorCode", "63024"}});
+  ASSERT_EQ(failed.status, 200) << failed.body;
+  EXPECT_EQ(obj(client_->get("/actions/" + id, key)).at("status").as_string(), "failed");
+  auto exported = obj(client_->get("/consumers/" + co + "/export", key));
+  const auto& list = exported.at("suppressions").as_array();
+  ASSERT_EQ(list.size(), 1u) << boost::json::serialize(exported);
+  EXPECT_EQ(list[0].at("channel").as_string(), "whatsapp");
+  EXPECT_EQ(list[0].at("reason").as_string(), "twilio error 63024");
+  // No copy of the number in it.
+  EXPECT_EQ(boost::json::serialize(list).find("9866666666"), std::string::npos);
 }
 
 }  // namespace

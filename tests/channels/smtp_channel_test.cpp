@@ -189,9 +189,39 @@ TEST(SmtpChannel, RecipientRefusedPermanentlyFails) {
   SendResult r = channel->send(email());
   EXPECT_EQ(r.outcome, SendOutcome::failed) << r.error;
   EXPECT_NE(r.error.find("550"), std::string::npos) << r.error;
+  EXPECT_EQ(r.recipient_refused, "smtp reply 550") << r.error;
   auto sessions = sink.sessions();
   ASSERT_EQ(sessions.size(), 1u);
   EXPECT_TRUE(sessions[0].data.empty());
+}
+
+TEST(SmtpChannel, OnlyAMailboxRefusalAtRcptRefusesTheRecipient) {
+  {
+    SmtpBehaviour b;
+    b.rcpt_reply = "553 5.1.3 bad recipient address syntax";
+    SmtpSink sink(b);
+    SendResult r = make_smtp_channel(config_for(sink.port()))->send(email());
+    EXPECT_EQ(r.outcome, SendOutcome::failed) << r.error;
+    EXPECT_EQ(r.recipient_refused, "smtp reply 553") << r.error;
+  }
+  {
+    // A policy refusal of the recipient: failed, but not the mailbox's fault.
+    SmtpBehaviour b;
+    b.rcpt_reply = "554 5.7.1 relay access denied";
+    SmtpSink sink(b);
+    SendResult r = make_smtp_channel(config_for(sink.port()))->send(email());
+    EXPECT_EQ(r.outcome, SendOutcome::failed) << r.error;
+    EXPECT_EQ(r.recipient_refused, "") << r.error;
+  }
+  {
+    // Refused after DATA: the content, not the address.
+    SmtpBehaviour b;
+    b.data_end_reply = "550 5.7.1 message content rejected";
+    SmtpSink sink(b);
+    SendResult r = make_smtp_channel(config_for(sink.port()))->send(email());
+    EXPECT_EQ(r.outcome, SendOutcome::failed) << r.error;
+    EXPECT_EQ(r.recipient_refused, "") << r.error;
+  }
 }
 
 TEST(SmtpChannel, TemporaryRefusalIsRetryable) {

@@ -129,6 +129,7 @@ struct ErrorCase {
   const char* body;
   SendOutcome outcome;
   const char* error_has;
+  const char* refused = "";  // SendResult::recipient_refused: the number ruled out
 };
 
 void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
@@ -142,6 +143,7 @@ TEST_P(TwilioErrors, MapToOutcomes) {
   SendResult r = channel->send(free_form());
   EXPECT_EQ(r.outcome, c.outcome) << r.error;
   EXPECT_NE(r.error.find(c.error_has), std::string::npos) << r.error;
+  EXPECT_EQ(r.recipient_refused, c.refused);
   EXPECT_TRUE(r.provider_message_id.empty());
   // Secrets and message text never end up in the attempt row.
   EXPECT_EQ(r.error.find(kToken), std::string::npos) << r.error;
@@ -155,11 +157,11 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{
             "invalid_to_21211", 400,
             R"({"code":21211,"message":"The 'To' number +919812345678 is not a valid phone number.","more_info":"https://www.twilio.com/docs/errors/21211","status":400})",
-            SendOutcome::failed, "error 21211"},
+            SendOutcome::failed, "error 21211", "twilio error 21211"},
         ErrorCase{
             "unsubscribed_21610", 400,
             R"({"code":21610,"message":"Attempt to send to unsubscribed recipient","status":400})",
-            SendOutcome::failed, "error 21610"},
+            SendOutcome::failed, "error 21610", "twilio error 21610"},
         ErrorCase{
             "outside_window_63016", 400,
             R"({"code":63016,"message":"Failed to send freeform message because you are outside the allowed window.","status":400})",
@@ -177,6 +179,17 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"created_not_json", 201, "<html>", SendOutcome::unknown,
                   "without a message sid"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return std::string(info.param.name); });
+
+TEST(TwilioChannel, OnlyCodesThatRuleOutTheNumberRefuseTheRecipient) {
+  for (const char* code :
+       {"21211", "21214", "21610", "21614", "63003", "63024", "30005", "30006"}) {
+    EXPECT_EQ(twilio_recipient_refusal(code), std::string("twilio error ") + code);
+  }
+  // Unreachable handset, carrier filtering, outside the window, queue overflow, unknown.
+  for (const char* code : {"30003", "30007", "63016", "30001", "", "2121", "212110"}) {
+    EXPECT_EQ(twilio_recipient_refusal(code), "") << code;
+  }
+}
 
 TEST(TwilioChannel, TooManyRequestsIsRetryableAfterRetryAfter) {
   LocalHttpServer server([](const ReceivedRequest&) {
