@@ -1,7 +1,7 @@
 // evaluate(): the send-time rules. Check order, hard skips first and holds last, so that
 // an action that can never be sent is dropped now instead of being held first:
 //   1. missing_contact   no number/address for the channel
-//   2. suppressed        erased, bounced, blocked
+//   2. suppressed        the provider refused this address for good
 //   3. no_consent        revoked, or never recorded while consent is required
 //   4. converted         the consumer converted after the action was planned
 //   5. WhatsApp window   free-form only within 24 h of the last inbound message;
@@ -147,7 +147,7 @@ Decision evaluate(const ActionFacts& action, const ConsumerFacts& consumer, cons
                 fmt::format("the consumer has no {} contact to send to", channel));
   }
   if (consumer.suppressed) {
-    return skip(SkipReason::suppressed, "the consumer is suppressed (erased, bounced or blocked)");
+    return skip(SkipReason::suppressed, "the provider refused this address for good");
   }
   // consent_required=false waives the need for a record, never an explicit opt-out.
   if (consumer.consent && !consumer.consent->granted) {

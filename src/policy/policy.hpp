@@ -67,7 +67,7 @@ struct ConsumerFacts {
   std::optional<Consent> consent;         // for the action's channel; nullopt = never recorded
   std::optional<std::string> timezone;    // IANA zone, may be invalid/unknown
   bool has_contact = false;               // whatsapp number / email address present
-  bool suppressed = false;                // erased, bounced, blocked
+  bool suppressed = false;                // the address was refused for good (a bounce)
   std::optional<Timestamp> converted_at;  // when the consumer last converted
   std::optional<Timestamp> last_inbound_whatsapp_at;  // opens the 24-hour window
 };
