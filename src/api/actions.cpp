@@ -31,6 +31,8 @@ bj::value id_or_null(const std::string& id) {
   return id.empty() ? bj::value(nullptr) : bj::value(id);
 }
 
+}  // namespace
+
 bj::object action_json(const Action& a) {
   return bj::object{
       {"id", a.id},
@@ -48,6 +50,8 @@ bj::object action_json(const Action& a) {
       {"attempts", a.attempts},
       {"created_at", format_rfc3339(a.created_at)}};
 }
+
+namespace {
 
 bj::value attempt_json(const store::ActionAttempt& t) {
   return bj::object{{"id", t.id},

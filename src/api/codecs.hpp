@@ -21,6 +21,10 @@ boost::json::value to_json(const Product& p);
 boost::json::value to_json(const Money& m);
 // An agent as GET /agents serves it (config secrets redacted); defined in api/agents.cpp.
 boost::json::value agent_json(const Agent& a);
+// An event as GET /events serves it; defined in api/events.cpp.
+boost::json::value event_json(const Event& e);
+// An action as GET /actions serves it; defined in api/actions.cpp.
+boost::json::object action_json(const Action& a);
 boost::json::value to_json(std::optional<Timestamp> t);
 boost::json::value to_json(const std::optional<std::string>& s);
 // Parses stored JSON text (settings, metrics); invalid text reads as {} rather than failing.

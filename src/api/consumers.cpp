@@ -5,7 +5,9 @@
 #include "api/api.hpp"
 #include "api/codecs.hpp"
 #include "api/handler_support.hpp"
+#include "store/agent_repo.hpp"
 #include "store/delivery_repo.hpp"
+#include "store/event_repo.hpp"
 
 namespace ca::api {
 
@@ -131,8 +133,23 @@ Result<http::Response> set_consent(ApiDeps& d, const auth::Principal& p, http::R
   return json_response(200, to_json(*c));
 }
 
-// Everything held about one consumer (data-subject access). Events, actions and
-// messages join this export as those features land.
+// Every page of a listing, in one array (an export is a one-off read of one consumer).
+template <class T, class ListFn, class JsonFn>
+Result<bj::array> all_pages(ListFn&& list, JsonFn&& json) {
+  bj::array out;
+  PageRequest page;
+  page.limit = 500;
+  for (;;) {
+    Result<Page<T>> got = list(page);
+    if (!got) return std::move(got).error();
+    for (const auto& item : got->items) out.push_back(json(item));
+    if (!got->next_after_id) return out;
+    page.after_id = got->next_after_id;
+  }
+}
+
+// Everything held about one consumer (data-subject access): the record, its context, its
+// events, the messages planned or sent to it, and its suppressed addresses.
 Result<http::Response> export_consumer(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "consumer");
   if (!id) return std::move(id).error();
@@ -151,8 +168,20 @@ Result<http::Response> export_consumer(ApiDeps& d, const auth::Principal& p, htt
                                           {"at", format_rfc3339((*s)->at)}});
       }
     }
+    auto events = all_pages<Event>(
+        [&](const PageRequest& page) { return tx.events().timeline(p.tenant(), *id, page); },
+        event_json);
+    if (!events) return std::move(events).error();
+    store::ActionFilter mine;
+    mine.consumer_id = *id;
+    auto messages = all_pages<Action>(
+        [&](const PageRequest& page) { return tx.actions().list(p.tenant(), mine, page); },
+        [](const Action& a) { return bj::value(action_json(a)); });
+    if (!messages) return std::move(messages).error();
     return bj::object{{"consumer", to_json(*c)},
                       {"context", to_json(*ctx)},
+                      {"events", std::move(*events)},
+                      {"actions", std::move(*messages)},
                       {"suppressions", std::move(suppressions)},
                       {"exported_at", format_rfc3339(d.clock.now())}};
   });

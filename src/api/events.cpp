@@ -16,10 +16,6 @@ namespace bj = boost::json;
 using http::Method;
 using store::TxMode;
 
-namespace {
-
-constexpr std::size_t kMaxBatch = 1000;
-
 bj::value event_json(const Event& e) {
   return bj::object{{"id", e.id},
                     {"creator_id", e.creator_id},
@@ -31,6 +27,10 @@ bj::value event_json(const Event& e) {
                     {"payload", stored_json(e.payload_json)},
                     {"idempotency_key", to_json(e.idempotency_key)}};
 }
+
+namespace {
+
+constexpr std::size_t kMaxBatch = 1000;
 
 bj::value outcome_json(const ingest::IngestOutcome& o) {
   return bj::object{{"id", o.id}, {"duplicate", o.duplicate}};

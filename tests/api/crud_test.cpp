@@ -124,9 +124,17 @@ TEST_F(CrudTest, ConsumerLifecycle) {
   expect_error(client_->post("/consumers", R"({"email":"asha@example.com"})", key_), 409,
                "conflict", "email");
 
+  auto ev = client_->post("/events", R"({"consumer_id":")" + id + R"(","type":"page_view"})", key_);
+  ASSERT_EQ(ev.status, 202) << ev.body;
   auto exported = obj(client_->get("/consumers/" + id + "/export", key_));
   EXPECT_EQ(exported.at("consumer").at("id").as_string(), id);
   EXPECT_EQ(exported.at("context").at("stage").as_string(), "new");
+  const auto& events = exported.at("events").as_array();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].at("id").as_string(), obj(ev).at("id").as_string());
+  EXPECT_EQ(events[0].at("type").as_string(), "page_view");
+  EXPECT_TRUE(exported.at("actions").as_array().empty());
+  EXPECT_TRUE(exported.at("suppressions").as_array().empty());
 
   EXPECT_EQ(client_->del("/consumers/" + id, key_).status, 204);
   expect_error(client_->get("/consumers/" + id, key_), 404, "not_found");

@@ -143,6 +143,10 @@ TEST_F(ActionsApiTest, AFailedCallbackThatRulesOutTheNumberShowsInTheExport) {
   ASSERT_EQ(failed.status, 200) << failed.body;
   EXPECT_EQ(obj(client_->get("/actions/" + id, key)).at("status").as_string(), "failed");
   auto exported = obj(client_->get("/consumers/" + co + "/export", key));
+  const auto& messages = exported.at("actions").as_array();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].at("id").as_string(), id);
+  EXPECT_EQ(messages[0].at("status").as_string(), "failed");
   const auto& list = exported.at("suppressions").as_array();
   ASSERT_EQ(list.size(), 1u) << boost::json::serialize(exported);
   EXPECT_EQ(list[0].at("channel").as_string(), "whatsapp");
