@@ -25,6 +25,8 @@ boost::json::value agent_json(const Agent& a);
 boost::json::value event_json(const Event& e);
 // An action as GET /actions serves it; defined in api/actions.cpp.
 boost::json::object action_json(const Action& a);
+// An invocation as GET /invocations serves it; defined in api/invocations.cpp.
+boost::json::value invocation_json(const Invocation& v);
 boost::json::value to_json(std::optional<Timestamp> t);
 boost::json::value to_json(const std::optional<std::string>& s);
 // Parses stored JSON text (settings, metrics); invalid text reads as {} rather than failing.

@@ -149,7 +149,8 @@ Result<bj::array> all_pages(ListFn&& list, JsonFn&& json) {
 }
 
 // Everything held about one consumer (data-subject access): the record, its context, its
-// events, the messages planned or sent to it, and its suppressed addresses.
+// events, the agents' decisions about it, the messages planned or sent to it, and its
+// suppressed addresses.
 Result<http::Response> export_consumer(ApiDeps& d, const auth::Principal& p, http::Request& req) {
   auto id = path_id(req, "id", "consumer");
   if (!id) return std::move(id).error();
@@ -178,9 +179,16 @@ Result<http::Response> export_consumer(ApiDeps& d, const auth::Principal& p, htt
         [&](const PageRequest& page) { return tx.actions().list(p.tenant(), mine, page); },
         [](const Action& a) { return bj::value(action_json(a)); });
     if (!messages) return std::move(messages).error();
+    store::InvocationFilter about;
+    about.consumer_id = *id;
+    auto decisions = all_pages<Invocation>(
+        [&](const PageRequest& page) { return tx.invocations().list(p.tenant(), about, page); },
+        invocation_json);
+    if (!decisions) return std::move(decisions).error();
     return bj::object{{"consumer", to_json(*c)},
                       {"context", to_json(*ctx)},
                       {"events", std::move(*events)},
+                      {"invocations", std::move(*decisions)},
                       {"actions", std::move(*messages)},
                       {"suppressions", std::move(suppressions)},
                       {"exported_at", format_rfc3339(d.clock.now())}};

@@ -12,8 +12,6 @@ namespace bj = boost::json;
 using http::Method;
 using store::TxMode;
 
-namespace {
-
 bj::value invocation_json(const Invocation& v) {
   return bj::object{{"id", v.id},
                     {"creator_id", v.creator_id},
@@ -27,6 +25,8 @@ bj::value invocation_json(const Invocation& v) {
                     {"created_at", format_rfc3339(v.created_at)},
                     {"updated_at", format_rfc3339(v.updated_at)}};
 }
+
+namespace {
 
 // A filter id that is not a UUID matches nothing (an empty page), like /events.
 std::optional<std::string> query_text(const http::Request& req, std::string_view name) {

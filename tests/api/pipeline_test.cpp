@@ -113,6 +113,14 @@ void PipelineTest::events_become_invocations_and_planned_actions() {
   // Each invocation ran once: no duplicate invocations or actions for one event.
   auto all = obj(client_->get("/invocations?limit=500", key_)).at("items").as_array();
   EXPECT_EQ(all.size(), 3u);
+
+  // The consumer's export holds all of it: three events, three decisions, two messages.
+  const std::string consumer(all[0].at("consumer_id").as_string());
+  auto exported = obj(client_->get("/consumers/" + consumer + "/export", key_));
+  EXPECT_EQ(exported.at("events").as_array().size(), 3u);
+  EXPECT_EQ(exported.at("invocations").as_array().size(), 3u);
+  EXPECT_EQ(exported.at("actions").as_array().size(), 2u);
+  EXPECT_EQ(exported.at("invocations").as_array()[0].at("consumer_id").as_string(), consumer);
 }
 
 TEST_F(PipelineTest, EventsBecomeInvocationsAndPlannedActions) {
