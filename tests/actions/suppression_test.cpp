@@ -19,6 +19,13 @@ constexpr const char* kGoodNumber = "+919800000002";
 
 class SuppressionTest : public ActionsTest {
  protected:
+  void TearDown() override {
+    sched_.reset();  // it refers to the store, which the base tears down
+    channel_.reset();
+    twilio_.reset();
+    ActionsTest::TearDown();
+  }
+
   // Twilio refuses kBadNumber with `code` and accepts every other number.
   void start_twilio(int code) {
     auto sent = std::make_shared<std::atomic<int>>(0);
