@@ -5,6 +5,7 @@
 #include "api/api.hpp"
 #include "api/codecs.hpp"
 #include "api/handler_support.hpp"
+#include "domain/paging.hpp"
 #include "store/agent_repo.hpp"
 #include "store/delivery_repo.hpp"
 #include "store/event_repo.hpp"
@@ -133,19 +134,15 @@ Result<http::Response> set_consent(ApiDeps& d, const auth::Principal& p, http::R
   return json_response(200, to_json(*c));
 }
 
-// Every page of a listing, in one array (an export is a one-off read of one consumer).
+// Every item of a listing, as the API serves each (an export is a one-off read).
 template <class T, class ListFn, class JsonFn>
-Result<bj::array> all_pages(ListFn&& list, JsonFn&& json) {
+Result<bj::array> json_of_all(ListFn&& list, JsonFn&& json) {
+  auto items = all_pages<T>(std::forward<ListFn>(list));
+  if (!items) return std::move(items).error();
   bj::array out;
-  PageRequest page;
-  page.limit = 500;
-  for (;;) {
-    Result<Page<T>> got = list(page);
-    if (!got) return std::move(got).error();
-    for (const auto& item : got->items) out.push_back(json(item));
-    if (!got->next_after_id) return out;
-    page.after_id = got->next_after_id;
-  }
+  out.reserve(items->size());
+  for (const auto& item : *items) out.push_back(json(item));
+  return out;
 }
 
 // Everything held about one consumer (data-subject access): the record, its context, its
@@ -169,19 +166,19 @@ Result<http::Response> export_consumer(ApiDeps& d, const auth::Principal& p, htt
                                           {"at", format_rfc3339((*s)->at)}});
       }
     }
-    auto events = all_pages<Event>(
+    auto events = json_of_all<Event>(
         [&](const PageRequest& page) { return tx.events().timeline(p.tenant(), *id, page); },
         event_json);
     if (!events) return std::move(events).error();
     store::ActionFilter mine;
     mine.consumer_id = *id;
-    auto messages = all_pages<Action>(
+    auto messages = json_of_all<Action>(
         [&](const PageRequest& page) { return tx.actions().list(p.tenant(), mine, page); },
         [](const Action& a) { return bj::value(action_json(a)); });
     if (!messages) return std::move(messages).error();
     store::InvocationFilter about;
     about.consumer_id = *id;
-    auto decisions = all_pages<Invocation>(
+    auto decisions = json_of_all<Invocation>(
         [&](const PageRequest& page) { return tx.invocations().list(p.tenant(), about, page); },
         invocation_json);
     if (!decisions) return std::move(decisions).error();

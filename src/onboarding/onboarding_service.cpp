@@ -5,6 +5,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "domain/paging.hpp"
 #include "domain/validation.hpp"
 #include "jobs/waker.hpp"
 #include "jobs/worker_pool.hpp"
@@ -46,16 +47,9 @@ std::string product_url(const CreatorData& d, const ProfileService& s) {
 }
 
 Result<std::vector<Product>> all_products(store::Tx& tx, const std::string& creator_id) {
-  std::vector<Product> out;
-  PageRequest page;
-  page.limit = 500;
-  for (;;) {
-    auto p = tx.products().list(Tenant::creator(creator_id), page);
-    if (!p) return std::move(p).error();
-    for (auto& item : p->items) out.push_back(std::move(item));
-    if (!p->next_after_id) return out;
-    page.after_id = p->next_after_id;
-  }
+  return all_pages<Product>([&](const PageRequest& page) {
+    return tx.products().list(Tenant::creator(creator_id), page);
+  });
 }
 
 // Upserts one Product per service and points the profile's service ids at them, so that
