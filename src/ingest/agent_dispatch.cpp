@@ -26,6 +26,7 @@ struct AgentDispatch::Matched final : EventSink::Prepared {
   std::vector<std::size_t> event_at;
   std::optional<agents::InlineInputs> inputs;  // with a decider, on a first try
   std::size_t decided = 0;                     // inline, counted once committed
+  bool wake = false;  // it wrote work due now: wake a worker once committed
 };
 
 Result<std::unique_ptr<EventSink::Prepared>> AgentDispatch::prepare(
@@ -101,7 +102,7 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
   CA_CHECK(decided.write_plans(tx, ids_, now));
   matched->decided = decided.count();
   if (auto soonest = decided.soonest_send(); soonest && *soonest <= now + store::kAnnounceHorizon) {
-    enqueued_.store(true, std::memory_order_relaxed);  // a send due now: wake a worker for it
+    matched->wake = true;  // a send due now
   }
 
   std::vector<store::NewJob> jobs;
@@ -127,17 +128,17 @@ Result<void> AgentDispatch::on_events(store::Tx& tx, const std::vector<StoredEve
   }
   if (jobs.empty()) return ok();
   CA_CHECK(tx.jobs().enqueue_many(jobs, now));
-  // Shared by concurrent ingest writers: at worst one wakes workers a moment early and
-  // they find the job on their next poll.
-  enqueued_.store(true, std::memory_order_relaxed);
+  matched->wake = true;
   return ok();
 }
 
 void AgentDispatch::after_commit(Prepared* prepared) {
-  if (auto* matched = dynamic_cast<Matched*>(prepared)) {
-    decided_inline_.fetch_add(matched->decided, std::memory_order_relaxed);
-  }
-  if (waker_ && enqueued_.exchange(false, std::memory_order_relaxed)) waker_->notify();
+  // Per transaction: with several ingest writers, a shared flag let one writer's commit
+  // consume the wake-up for another's jobs before those were committed.
+  auto* matched = dynamic_cast<Matched*>(prepared);
+  if (matched == nullptr) return;
+  decided_inline_.fetch_add(matched->decided, std::memory_order_relaxed);
+  if (waker_ && matched->wake) waker_->notify();
 }
 
 }  // namespace ca::ingest

@@ -44,7 +44,6 @@ class AgentDispatch final : public EventSink {
   jobs::Waker* waker_;
   const agents::InlineDecider* decider_;
   std::atomic<std::uint64_t> decided_inline_{0};
-  std::atomic<bool> enqueued_{false};
 };
 
 }  // namespace ca::ingest
